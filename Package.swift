@@ -1,0 +1,84 @@
+// swift-tools-version: 6.1
+// Roster: a scriptable contact importer. Layout and dependency direction follow docs/design.md:
+// roster -> Bindings -> Pipeline -> clients (Omnigage, Whispir) -> Transport / Tabular; LuaRuntime knows nothing of contacts.
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+// Every package comes from the offline list (env skill's machine doc), by URL and a listed version.
+let dependencies: [Package.Dependency] = [
+    .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", exact: "0.9.20"),
+    .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
+    .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+]
+
+// C libraries from Debian (installed by scripts/setup).
+let systemLibraries: [Target] = [
+    .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
+    .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+    .systemLibrary(name: "SystemZlib", path: "Sources/SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+]
+
+// Embedded Lua: the C shim for the API's macros and the Swift owner of a lua_State.
+let luaTargets: [Target] = [
+    .target(name: "CLuaShim", dependencies: ["CLua"], path: "Sources/CLuaShim"),
+    .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"], swiftSettings: swiftSettings),
+    .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"], swiftSettings: swiftSettings),
+]
+
+// Streaming readers and writers (CSV, XLSX, JSON, XML).
+let tabularTargets: [Target] = [
+    .target(name: "Tabular", dependencies: [
+        "CLibXML2", "SystemZlib",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ], swiftSettings: swiftSettings),
+    .testTarget(name: "TabularTests", dependencies: [
+        "Tabular",
+        .product(name: "PropertyBased", package: "swift-property-based"),
+    ], swiftSettings: swiftSettings),
+]
+
+// HTTP transport, S3 POST upload, and the vendors' clients.
+let clientTargets: [Target] = [
+    .target(name: "Transport", dependencies: [
+        .product(name: "Logging", package: "swift-log"),
+    ], swiftSettings: swiftSettings),
+    .target(name: "Omnigage", dependencies: ["Transport", "Tabular"], swiftSettings: swiftSettings),
+    .target(name: "Whispir", dependencies: ["Transport", "Tabular"], swiftSettings: swiftSettings),
+    .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: swiftSettings),
+    .testTarget(name: "OmnigageTests", dependencies: ["Omnigage"], swiftSettings: swiftSettings),
+    .testTarget(name: "WhispirTests", dependencies: ["Whispir"], swiftSettings: swiftSettings),
+]
+
+// The local emulator of Omnigage, Whispir and S3 POST.
+let sandboxTargets: [Target] = [
+    .target(name: "Sandbox", dependencies: ["Tabular"], swiftSettings: swiftSettings),
+    .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
+]
+
+// The `roster` Lua module, the job layer and the executable.
+let appTargets: [Target] = [
+    .target(name: "Bindings", dependencies: [
+        "LuaRuntime", "Tabular",
+        .product(name: "Logging", package: "swift-log"),
+    ], swiftSettings: swiftSettings),
+    .executableTarget(name: "roster", dependencies: [
+        "Bindings", "LuaRuntime",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+    ], swiftSettings: swiftSettings),
+    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "LuaRuntime"], swiftSettings: swiftSettings),
+    .testTarget(name: "RosterTests", dependencies: ["roster"], swiftSettings: swiftSettings),
+]
+
+let package = Package(
+    name: "Roster",
+    platforms: [.macOS(.v14)],
+    products: [.executable(name: "roster", targets: ["roster"])],
+    dependencies: dependencies,
+    targets: systemLibraries + luaTargets + tabularTargets + clientTargets + sandboxTargets + appTargets
+)

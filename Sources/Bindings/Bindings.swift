@@ -1,0 +1,1 @@
+// Bindings: the `roster` Lua module. See docs/design.md.

@@ -1,0 +1,72 @@
+// C surface Swift needs around Debian's Lua 5.4: the API's macros as functions, the limits
+// (memory ceiling, instruction budget) and the trampoline that lets Swift functions raise Lua
+// errors without a longjmp ever crossing a Swift frame.
+#ifndef ROSTER_CLUASHIM_H
+#define ROSTER_CLUASHIM_H
+
+#include <lua.h>
+#include <lauxlib.h>
+#include <lualib.h>
+#include <stddef.h>
+
+/// Per-state limits and counters; owned by the Swift LuaState, reached from Lua via the extra space.
+typedef struct roster_limits {
+    size_t used;          // bytes currently allocated by this state
+    size_t peak;          // highest `used` seen
+    size_t limit;         // ceiling while Lua code runs (0 = none)
+    size_t hard_limit;    // ceiling while Swift code runs (grace so a Swift push never longjmps)
+    int in_swift;         // 1 while Swift frames are on top (set/cleared around calls)
+    long long budget;     // instructions per callback (0 = unlimited)
+    long long remaining;  // instructions left in the current callback
+    int budget_hit;       // set when the budget raised an error
+} roster_limits;
+
+/// Creates a state whose allocator enforces `lim`; `lim` must outlive the state.
+lua_State *roster_newstate(roster_limits *lim);
+/// Installs the count hook that enforces `lim->budget` (also inherited by coroutines).
+void roster_install_budget_hook(lua_State *L);
+/// The limits of a state (stored in its extra space).
+roster_limits *roster_limits_of(lua_State *L);
+
+/// Pushes a C closure that calls the Swift function boxed in `box` (see roster_swift_dispatch).
+/// `release` is called from the closure's upvalue __gc with the box.
+void roster_push_swift_function(lua_State *L, void *box);
+/// Pushes a full userdata holding `object`, with the metatable registered under `tname`.
+void roster_push_object(lua_State *L, void *object, const char *tname);
+/// The object stored by roster_push_object at `idx` if its metatable is `tname`, else NULL.
+void *roster_to_object(lua_State *L, int idx, const char *tname);
+/// Creates (or fetches) metatable `tname` whose __gc releases boxed Swift objects; leaves it on the stack.
+/// Returns 1 if it was created now.
+int roster_new_object_metatable(lua_State *L, const char *tname);
+
+/// Loads a chunk from a buffer in text mode only (binary chunks refused).
+int roster_load_text(lua_State *L, const char *buf, size_t len, const char *chunkname);
+/// Calls the function below `nargs` arguments with a traceback message handler; returns the status.
+int roster_pcall_traceback(lua_State *L, int nargs, int nresults);
+
+/// Implemented in Swift (LuaRuntime): runs the boxed function. Returns the number of results,
+/// or -1 after pushing an error value, which the C caller raises once the Swift frame is gone.
+// extern int roster_swift_dispatch(lua_State *L, void *box);
+/// Implemented in Swift: releases a boxed Swift object or function (from __gc).
+// extern void roster_swift_release(void *box);
+
+// The API's macros, as functions Swift can import.
+static inline int roster_pcall(lua_State *L, int n, int r, int f) { return lua_pcall(L, n, r, f); }
+static inline const char *roster_tostring(lua_State *L, int i) { return lua_tolstring(L, i, NULL); }
+static inline void roster_pop(lua_State *L, int n) { lua_pop(L, n); }
+static inline void roster_newtable(lua_State *L) { lua_newtable(L); }
+static inline int roster_upvalueindex(int i) { return lua_upvalueindex(i); }
+static inline int roster_registryindex(void) { return LUA_REGISTRYINDEX; }
+static inline int roster_isnoneornil(lua_State *L, int i) { return lua_isnoneornil(L, i); }
+static inline void roster_insert(lua_State *L, int i) { lua_insert(L, i); }
+static inline void roster_remove(lua_State *L, int i) { lua_remove(L, i); }
+static inline void roster_replace(lua_State *L, int i) { lua_replace(L, i); }
+static inline double roster_tonumber(lua_State *L, int i) { return lua_tonumberx(L, i, NULL); }
+static inline lua_Integer roster_tointeger(lua_State *L, int i) { return lua_tointegerx(L, i, NULL); }
+static inline int roster_getglobal(lua_State *L, const char *n) { return lua_getglobal(L, n); }
+static inline void roster_setglobal(lua_State *L, const char *n) { lua_setglobal(L, n); }
+static inline int roster_getmetatable_named(lua_State *L, const char *n) { return luaL_getmetatable(L, n); }
+static inline int roster_noref(void) { return LUA_NOREF; }
+static inline int roster_multret(void) { return LUA_MULTRET; }
+
+#endif

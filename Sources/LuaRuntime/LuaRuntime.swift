@@ -1,0 +1,1 @@
+// LuaRuntime: see issue 2.

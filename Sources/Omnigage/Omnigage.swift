@@ -1,0 +1,1 @@
+// Omnigage: see docs/design.md. Filled in by its issue.

@@ -1,0 +1,1 @@
+// Sandbox: see docs/design.md. Filled in by its issue.

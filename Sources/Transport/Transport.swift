@@ -1,0 +1,1 @@
+// Transport: see docs/design.md. Filled in by its issue.

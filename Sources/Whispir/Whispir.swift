@@ -1,0 +1,1 @@
+// Whispir: see docs/design.md. Filled in by its issue.
