@@ -1,1 +1,161 @@
 #include "CLuaShim.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+// How often (in VM instructions) the count hook runs; cheap enough, fine-grained enough.
+#define ROSTER_HOOK_STEP 1000
+
+static void *roster_alloc(void *ud, void *ptr, size_t osize, size_t nsize) {
+    roster_limits *lim = (roster_limits *)ud;
+    if (ptr == NULL) osize = 0;
+    if (nsize == 0) {
+        free(ptr);
+        lim->used -= osize;
+        return NULL;
+    }
+    if (nsize > osize) {
+        size_t next = lim->used - osize + nsize;
+        size_t ceiling = lim->in_swift ? lim->hard_limit : lim->limit;
+        // Returning NULL makes Lua raise "not enough memory" from its own (C) frames.
+        if (ceiling != 0 && next > ceiling) return NULL;
+    }
+    void *p = realloc(ptr, nsize);
+    if (p != NULL) {
+        lim->used = lim->used - osize + nsize;
+        if (lim->used > lim->peak) lim->peak = lim->used;
+    }
+    return p;
+}
+
+static int roster_panic(lua_State *L) {
+    const char *msg = lua_tostring(L, -1);
+    fprintf(stderr, "roster: unprotected Lua error (a bug in Roster): %s\n", msg ? msg : "?");
+    fflush(stderr);
+    abort();
+    return 0;
+}
+
+lua_State *roster_newstate(roster_limits *lim) {
+    lua_State *L = lua_newstate(roster_alloc, lim);
+    if (L == NULL) return NULL;
+    *(roster_limits **)lua_getextraspace(L) = lim;  // copied into every new thread
+    lua_atpanic(L, roster_panic);
+    return L;
+}
+
+roster_limits *roster_limits_of(lua_State *L) { return *(roster_limits **)lua_getextraspace(L); }
+
+static void roster_count_hook(lua_State *L, lua_Debug *ar) {
+    (void)ar;
+    roster_limits *lim = roster_limits_of(L);
+    if (lim->budget <= 0) return;
+    lim->remaining -= ROSTER_HOOK_STEP;
+    if (lim->remaining > 0) return;
+    // Keep raising on every later hook so a script cannot pcall its way past the budget.
+    lim->remaining = 0;
+    lim->budget_hit = 1;
+    lua_Debug here;
+    if (lua_getstack(L, 0, &here) && lua_getinfo(L, "Sl", &here) && here.currentline > 0) {
+        luaL_error(L, "%s:%d: instruction budget exceeded (%lld instructions per callback; "
+                      "an endless loop? raise it with --lua-budget)",
+                   here.short_src, here.currentline, lim->budget);
+    }
+    luaL_error(L, "instruction budget exceeded (%lld instructions per callback)", lim->budget);
+}
+
+void roster_install_budget_hook(lua_State *L) { lua_sethook(L, roster_count_hook, LUA_MASKCOUNT, ROSTER_HOOK_STEP); }
+
+static int roster_box_gc(lua_State *L) {
+    void **slot = (void **)lua_touserdata(L, 1);
+    if (slot != NULL && *slot != NULL) {
+        void *box = *slot;
+        *slot = NULL;
+        roster_swift_release(box);
+    }
+    return 0;
+}
+
+static int roster_trampoline(lua_State *L) {
+    void **slot = (void **)lua_touserdata(L, lua_upvalueindex(1));
+    if (slot == NULL || *slot == NULL) return luaL_error(L, "Roster function called after it was released");
+    roster_limits *lim = roster_limits_of(L);
+    int was = lim->in_swift;
+    lim->in_swift = 1;
+    int n = roster_swift_dispatch(L, *slot);
+    lim->in_swift = was;
+    // Swift's frame is gone: raising here unwinds only C and Lua frames.
+    if (n == -2 && lua_type(L, -1) == LUA_TSTRING) {
+        luaL_where(L, 1);
+        lua_insert(L, -2);
+        lua_concat(L, 2);
+    }
+    if (n < 0) return lua_error(L);
+    if (lim->limit != 0 && lim->used > lim->limit) return luaL_error(L, "not enough memory (Lua memory ceiling reached)");
+    return n;
+}
+
+static const char *ROSTER_FN_BOX = "roster.swiftfunction";
+
+void roster_push_swift_function(lua_State *L, void *box) {
+    void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
+    *slot = box;
+    if (luaL_newmetatable(L, ROSTER_FN_BOX)) {
+        lua_pushcfunction(L, roster_box_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushliteral(L, "locked");
+        lua_setfield(L, -2, "__metatable");
+    }
+    lua_setmetatable(L, -2);
+    lua_pushcclosure(L, roster_trampoline, 1);
+}
+
+int roster_new_object_metatable(lua_State *L, const char *tname) {
+    int created = luaL_newmetatable(L, tname);
+    if (created) {
+        lua_pushcfunction(L, roster_box_gc);
+        lua_setfield(L, -2, "__gc");
+        lua_pushliteral(L, "locked");
+        lua_setfield(L, -2, "__metatable");
+    }
+    return created;
+}
+
+void roster_push_object(lua_State *L, void *object, const char *tname) {
+    void **slot = (void **)lua_newuserdatauv(L, sizeof(void *), 0);
+    *slot = object;
+    roster_new_object_metatable(L, tname);
+    lua_setmetatable(L, -2);
+}
+
+void *roster_to_object(lua_State *L, int idx, const char *tname) {
+    void **slot = (void **)luaL_testudata(L, idx, tname);
+    return slot ? *slot : NULL;
+}
+
+int roster_load_text(lua_State *L, const char *buf, size_t len, const char *chunkname) {
+    return luaL_loadbufferx(L, buf, len, chunkname, "t");
+}
+
+static int roster_traceback(lua_State *L) {
+    const char *msg = lua_tostring(L, 1);
+    if (msg == NULL) {
+        if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;
+        msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    }
+    luaL_traceback(L, L, msg, 1);
+    return 1;
+}
+
+int roster_pcall_traceback(lua_State *L, int nargs, int nresults) {
+    int base = lua_gettop(L) - nargs;
+    lua_pushcfunction(L, roster_traceback);
+    lua_insert(L, base);
+    roster_limits *lim = roster_limits_of(L);
+    int was = lim->in_swift;
+    lim->in_swift = 0;
+    int status = lua_pcall(L, nargs, nresults, base);
+    lim->in_swift = was;
+    lua_remove(L, base);
+    return status;
+}

@@ -19,6 +19,7 @@ typedef struct roster_limits {
     long long budget;     // instructions per callback (0 = unlimited)
     long long remaining;  // instructions left in the current callback
     int budget_hit;       // set when the budget raised an error
+    void *owner;          // the Swift LuaState (unretained)
 } roster_limits;
 
 /// Creates a state whose allocator enforces `lim`; `lim` must outlive the state.
@@ -44,11 +45,12 @@ int roster_load_text(lua_State *L, const char *buf, size_t len, const char *chun
 /// Calls the function below `nargs` arguments with a traceback message handler; returns the status.
 int roster_pcall_traceback(lua_State *L, int nargs, int nresults);
 
-/// Implemented in Swift (LuaRuntime): runs the boxed function. Returns the number of results,
-/// or -1 after pushing an error value, which the C caller raises once the Swift frame is gone.
-// extern int roster_swift_dispatch(lua_State *L, void *box);
+/// Implemented in Swift (LuaRuntime): runs the boxed function. Returns the number of results, or
+/// -1 (raise the pushed value as is) / -2 (prefix it with the caller's position) after pushing an
+/// error value, which the C caller raises once the Swift frame is gone.
+extern int roster_swift_dispatch(lua_State *L, void *box);
 /// Implemented in Swift: releases a boxed Swift object or function (from __gc).
-// extern void roster_swift_release(void *box);
+extern void roster_swift_release(void *box);
 
 // The API's macros, as functions Swift can import.
 static inline int roster_pcall(lua_State *L, int n, int r, int f) { return lua_pcall(L, n, r, f); }

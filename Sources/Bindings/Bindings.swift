@@ -1,1 +1,0 @@
-// Bindings: the `roster` Lua module. See docs/design.md.

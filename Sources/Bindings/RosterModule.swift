@@ -1,0 +1,82 @@
+import Foundation
+import Logging
+import LuaRuntime
+
+/// What the `roster` Lua module needs from its host: where to log and how to read the environment.
+public struct RosterContext {
+    public var logger: Logger
+    /// Environment lookup (injectable so tests control it).
+    public var environment: [String: String]
+
+    public init(logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
+        self.logger = logger
+        self.environment = environment
+    }
+}
+
+/// Installs the global `roster` table (also `require "roster"`) into a Lua state.
+public final class RosterModule {
+    public static let version = "0.1.0"
+
+    let context: RosterContext
+    let json: JSONCodec
+
+    /// Installs the module into `state`; keep the returned module alive as long as the state.
+    @discardableResult
+    public static func install(into state: LuaState, context: RosterContext) throws -> RosterModule {
+        let module = RosterModule(context: context, json: try JSONCodec(state: state))
+        module.define(on: state.stack)
+        return module
+    }
+
+    init(context: RosterContext, json: JSONCodec) {
+        self.context = context
+        self.json = json
+    }
+
+    private func define(on stack: LuaStack) {
+        stack.newTable()
+        stack.push(Self.version)
+        stack.setField("version", in: -2)
+
+        stack.push(function: { [context] s in
+            guard let name = try s.optionalString(1, function: "env") else {
+                throw s.argumentError(1, function: "env", expected: "string")
+            }
+            if let v = context.environment[name] { s.push(v) } else { s.pushNil() }
+            return 1
+        })
+        stack.setField("env", in: -2)
+
+        stack.newTable()
+        for (name, level) in [("debug", Logger.Level.debug), ("info", .info), ("warn", .warning), ("error", .error)] {
+            stack.push(function: { [context] s in
+                let text = (1 ... max(1, s.top)).map { s.string(at: $0) ?? Self.describe(s, at: $0) }.joined(separator: " ")
+                context.logger.log(level: level, "\(text)")
+                return 0
+            })
+            stack.setField(name, in: -2)
+        }
+        stack.setField("log", in: -2)
+
+        json.define(on: stack)
+        stack.setField("json", in: -2)
+
+        // roster is both a global and a loaded module.
+        stack.pushCopy(of: -1)
+        stack.setGlobal("roster")
+        stack.getGlobal("package")
+        stack.getField("loaded", in: -1)
+        stack.pushCopy(of: -3)
+        stack.setField("roster", in: -2)
+        stack.pop(3)
+    }
+
+    static func describe(_ s: LuaStack, at index: Int32) -> String {
+        switch s.type(at: index) {
+        case .nil, .none: return "nil"
+        case .boolean: return s.boolean(at: index) ? "true" : "false"
+        default: return s.type(at: index).name
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// LuaRuntime: see issue 2.
