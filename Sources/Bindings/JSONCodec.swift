@@ -70,6 +70,7 @@ final class JSONCodec {
     private func encode(_ s: LuaStack, at rawIndex: Int32, into out: inout JSONOutput, depth: Int) throws {
         let index = s.absolute(rawIndex)
         guard depth < 200 else { throw JSONError("roster.json.encode: nested more than 200 levels (a cycle?)") }
+        try s.reserve(6)
         switch s.type(at: index) {
         case .nil, .none: out.append("null")
         case .boolean: out.append(s.boolean(at: index) ? "true" : "false")
@@ -154,6 +155,7 @@ final class JSONCodec {
         guard depth < 200 else { throw p.error("nested more than 200 levels") }
         guard let c = p.peek() else { throw p.error("unexpected end of input") }
         try s.ensureHeadroom(64)
+        try s.reserve(4)
         switch c {
         case UInt8(ascii: "{"):
             p.advance()

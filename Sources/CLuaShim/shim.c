@@ -50,18 +50,20 @@ static void roster_count_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     roster_limits *lim = roster_limits_of(L);
     if (lim->budget <= 0) return;
-    lim->remaining -= ROSTER_HOOK_STEP;
+    lim->remaining -= lua_gethookcount(L);
     if (lim->remaining > 0) return;
-    // Keep raising on every later hook so a script cannot pcall its way past the budget.
+    // Once spent, raise on every instruction of this thread: a pcall inside the callback then cannot
+    // swallow the error, because the code after it is stopped too. Swift restores the step afterwards.
     lim->remaining = 0;
     lim->budget_hit = 1;
+    if (lua_gethookcount(L) != 1) lua_sethook(L, roster_count_hook, LUA_MASKCOUNT, 1);
     lua_Debug here;
     if (lua_getstack(L, 0, &here) && lua_getinfo(L, "Sl", &here) && here.currentline > 0) {
-        luaL_error(L, "%s:%d: instruction budget exceeded (%lld instructions per callback; "
+        luaL_error(L, "%s:%d: instruction budget exceeded (%I instructions per callback; "
                       "an endless loop? raise it with --lua-budget)",
-                   here.short_src, here.currentline, lim->budget);
+                   here.short_src, here.currentline, (lua_Integer)lim->budget);
     }
-    luaL_error(L, "instruction budget exceeded (%lld instructions per callback)", lim->budget);
+    luaL_error(L, "instruction budget exceeded (%I instructions per callback)", (lua_Integer)lim->budget);
 }
 
 void roster_install_budget_hook(lua_State *L) { lua_sethook(L, roster_count_hook, LUA_MASKCOUNT, ROSTER_HOOK_STEP); }

@@ -35,7 +35,7 @@ public struct LuaError: Error, Sendable, CustomStringConvertible {
         case LUA_ERRSYNTAX_: kind = .syntax
         case LUA_ERRMEM_: kind = .memory
         case LUA_ERRERR_: kind = .messageHandler
-        default: kind = budgetHit ? .budget : .runtime
+        default: kind = budgetHit || text.contains("instruction budget exceeded (") ? .budget : .runtime
         }
         if let range = text.range(of: "\nstack traceback:") {
             return LuaError(kind: kind, message: String(text[..<range.lowerBound]),

@@ -42,6 +42,14 @@ public struct LuaStack {
 
     // MARK: Pushing
 
+    /// Makes room for `slots` more values. A Swift function is guaranteed only 20 (LUA_MINSTACK):
+    /// anything that recurses or pushes a variable number of values must reserve first.
+    public func reserve(_ slots: Int32) throws {
+        if lua_checkstack(L, slots) == 0 {
+            throw LuaError(kind: .memory, message: "Lua stack overflow (\(slots) more slots could not be reserved)")
+        }
+    }
+
     public func pushNil() { lua_pushnil(L) }
     public func push(_ value: Bool) { lua_pushboolean(L, value ? 1 : 0) }
     public func push(_ value: Int) { lua_pushinteger(L, lua_Integer(value)) }
@@ -83,6 +91,8 @@ public struct LuaStack {
         case .string(let s): push(s)
         case .bytes(let b): b.withUnsafeBytes { push(bytes: $0) }
         case .table(let t):
+            // Values copied from Lua are at most 200 levels deep; the stack holds a million slots.
+            guard lua_checkstack(L, 4) != 0 else { return pushNil() }
             newTable(arrayCapacity: t.array.count, fieldCapacity: t.fields.count)
             for (i, v) in t.array.enumerated() {
                 push(v)
@@ -208,6 +218,7 @@ public struct LuaStack {
             guard let id = lua_topointer(L, index) else { return .opaque("table") }
             if seen.contains(id) { throw LuaError(kind: .runtime, message: "table contains a cycle and cannot be copied") }
             if depth > 200 { throw LuaError(kind: .runtime, message: "table nested more than 200 levels deep") }
+            try reserve(4)
             seen.insert(id)
             defer { seen.remove(id) }
             var fields: [LuaValue: LuaValue] = [:]
@@ -335,6 +346,10 @@ public struct LuaStack {
         let status = roster_pcall_traceback(L, arguments, results)
         let hit = lim.pointee.budget_hit != 0
         (lim.pointee.budget, lim.pointee.remaining) = saved
+        if hit {
+            lim.pointee.budget_hit = 0
+            roster_install_budget_hook(L)
+        }
         if status != LUA_OK {
             let text = string(at: -1) ?? "(error object is a \(type(at: -1).name) value)"
             pop()

@@ -75,6 +75,7 @@ public final class LuaState {
     public func runScript(path: String, arguments: [String] = []) throws -> [LuaValue] {
         let top = stack.top
         defer { stack.setTop(top) }
+        try stack.reserve(Int32(clamping: arguments.count + 8))
         try loadFile(path: path)
         stack.newTable(arrayCapacity: arguments.count, fieldCapacity: 1)
         stack.push(path)
@@ -108,6 +109,7 @@ public final class LuaState {
     public func run(_ code: String, name: String = "=(roster)", arguments: [String] = []) throws -> [LuaValue] {
         let top = stack.top
         defer { stack.setTop(top) }
+        try stack.reserve(Int32(clamping: arguments.count + 8))
         try stack.load(Array(code.utf8), name: name)
         for a in arguments { stack.push(a) }
         try stack.call(arguments: Int32(arguments.count), results: LUA_MULTRET, budgeted: false)

@@ -3,6 +3,7 @@ import CLuaShim
 
 /// A Swift function callable from Lua. It reads its arguments from the stack, pushes its results
 /// and returns their count; throwing becomes a Lua error raised after this frame is gone.
+/// Only 20 stack slots are guaranteed: call `LuaStack.reserve` before pushing more.
 public typealias LuaFunction = (LuaStack) throws -> Int32
 
 /// Boxes a Swift closure for a Lua C closure's upvalue; released by the upvalue's `__gc`.

@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+/// Runs the built `roster` executable as a user would.
+struct RosterProcess {
+    static var executable: URL {
+        let candidates = [
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("roster"),
+            Bundle.main.bundleURL.deletingLastPathComponent().appendingPathComponent("roster"),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug/roster").standardized,
+        ]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[2]
+    }
+
+    struct Result {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+    }
+
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
+        var env = ProcessInfo.processInfo.environment
+        env.removeValue(forKey: "ROSTER_PLUGIN_PATH")
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile()
+        let e = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+    }
+}
+
+func makeTemporaryDirectory() throws -> String {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roster-cli-\(UUID().uuidString)").path
+    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+    return dir
+}
+
+@discardableResult
+func writeFile(_ dir: String, _ name: String, _ text: String) throws -> String {
+    let path = (dir as NSString).appendingPathComponent(name)
+    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+    try text.write(toFile: path, atomically: true, encoding: .utf8)
+    return path
+}
+
+@Suite struct CommandLineTests {
+    @Test func runPassesArgumentsAsArgAndVarargs() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "args.lua", "print(arg[0], arg[1], arg[2], select('#', ...), ...)")
+        let r = try RosterProcess.run(["run", "args.lua", "in.csv", "--verbose"], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stdout == "args.lua\tin.csv\t--verbose\t2\tin.csv\t--verbose\n")
+    }
+
+    @Test func scriptErrorPrintsFileLineAndTracebackAndExits1() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "job.lua", "local function f(row)\n  return row.name.first\nend\nf({})\n")
+        let r = try RosterProcess.run(["run", "job.lua"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.hasPrefix("roster: job.lua:2: attempt to index a nil value (field 'name')\nstack traceback:"))
+        #expect(r.stderr.contains("job.lua:4: in main chunk"))
+    }
+
+    @Test func usageErrorsExit2() throws {
+        #expect(try RosterProcess.run(["run"]).status == 2)
+        #expect(try RosterProcess.run(["frobnicate"]).status == 2)
+        #expect(try RosterProcess.run(["run", "--lua-memory", "lots", "x.lua"]).status == 2)
+    }
+
+    @Test func helpListsExamplesAndVersionPrints() throws {
+        let help = try RosterProcess.run(["--help"])
+        #expect(help.status == 0)
+        #expect(help.stdout.contains("roster run examples/hello.lua"))
+        let version = try RosterProcess.run(["version"])
+        #expect(version.stdout.hasPrefix("roster 0."))
+    }
+
+    @Test func requireFindsPluginsFromEachPathSource() throws {
+        let dir = try makeTemporaryDirectory(), extra = try makeTemporaryDirectory(), env = try makeTemporaryDirectory()
+        try writeFile(dir, "plugins/local.lua", "return 'from ./plugins'")
+        try writeFile(extra, "flagged/init.lua", "return 'from --plugins'")
+        try writeFile(env, "fromenv.lua", "return 'from ROSTER_PLUGIN_PATH'")
+        try writeFile(dir, "job.lua", "print((require 'local')); print((require 'flagged')); print((require 'fromenv'))")
+        let r = try RosterProcess.run(["run", "--plugins", extra, "job.lua"], in: dir, environment: ["ROSTER_PLUGIN_PATH": env])
+        #expect(r.stderr == "")
+        #expect(r.stdout == "from ./plugins\nfrom --plugins\nfrom ROSTER_PLUGIN_PATH\n")
+    }
+
+    @Test func pluginsCommandListsBrokenPluginWithItsError() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "plugins/acme.lua", "return { name = 'acme', version = '0.3.1', description = 'Acme CSV cleanup' }")
+        try writeFile(dir, "plugins/broken/init.lua", "error('missing mapping')")
+        let r = try RosterProcess.run(["plugins"], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("acme    0.3.1    Acme CSV cleanup"))
+        #expect(r.stdout.contains("broken  -        ERROR: plugins/broken/init.lua:1: missing mapping"))
+        let json = try RosterProcess.run(["plugins", "--json"], in: dir)
+        #expect(json.stdout.contains(#""name":"acme""#))
+    }
+
+    @Test func sandboxIsOnByDefaultAndUnsafeLiftsIt() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "x.lua", "print(type(os.execute))")
+        #expect(try RosterProcess.run(["run", "x.lua"], in: dir).stdout == "nil\n")
+        #expect(try RosterProcess.run(["run", "--unsafe", "x.lua"], in: dir).stdout == "function\n")
+    }
+
+    @Test func memoryCeilingFlagEndsARunawayScript() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "m.lua", "local t = {} for i = 1, 1e8 do t[i] = tostring(i) end")
+        let r = try RosterProcess.run(["run", "--lua-memory", "32M", "m.lua"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("not enough memory"))
+    }
+}
