@@ -58,10 +58,26 @@ final class SheetHandler: XMLScanHandler {
     }
 
     private func startCell(_ tag: XMLTag) {
-        if let reference = tag.attribute("r"), let index = CellFormatting.column(reference) { column = index } else { column += 1 }
-        style = tag.attributeInt("s") ?? 0
+        var reference: UnsafeBufferPointer<UInt8>?
+        var typeBytes: UnsafeBufferPointer<UInt8>?
+        var styleIndex = 0
+        // One pass over the attributes; only the one-letter names r, s and t matter.
+        tag.forEachAttribute { name, value in
+            guard name.count == 1 else { return }
+            switch name[0] {
+            case UInt8(ascii: "r"): reference = value
+            case UInt8(ascii: "t"): typeBytes = value
+            case UInt8(ascii: "s"):
+                var n = 0
+                for c in value where c >= 0x30 && c <= 0x39 { n = n &* 10 &+ Int(c - 0x30) }
+                styleIndex = n
+            default: break
+            }
+        }
+        if let reference, let index = CellFormatting.column(reference) { column = index } else { column += 1 }
+        style = styleIndex
         type = .number
-        if let t = tag.attribute("t"), let first = t.first {
+        if let t = typeBytes, let first = t.first {
             switch (first, t.count) {
             case (UInt8(ascii: "s"), 1): type = .shared
             case (UInt8(ascii: "s"), _): type = .formulaString
@@ -115,7 +131,8 @@ final class SheetHandler: XMLScanHandler {
 
     private func finishCell() {
         let raw = String(decoding: valueBytes, as: UTF8.self)
-        let reference = "\(CellFormatting.columnName(column))\(rowNumber)"
+        let (column, rowNumber) = (self.column, self.rowNumber)
+        var reference: String { "\(CellFormatting.columnName(column))\(rowNumber)" }
         var value: String
         switch type {
         case .shared:

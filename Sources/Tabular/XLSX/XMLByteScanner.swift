@@ -36,6 +36,29 @@ struct XMLTag {
         return true
     }
 
+    /// Calls `body` with each attribute's raw name and raw value, in order.
+    @inline(__always)
+    func forEachAttribute(_ body: (UnsafeBufferPointer<UInt8>, UnsafeBufferPointer<UInt8>) -> Void) {
+        guard let base = bytes.baseAddress else { return }
+        var i = nameEnd
+        let n = bytes.count
+        while i < n {
+            while i < n, bytes[i] == 0x20 || bytes[i] == 0x09 || bytes[i] == 0x0A || bytes[i] == 0x0D { i += 1 }
+            let nameStart = i
+            while i < n, bytes[i] != UInt8(ascii: "="), bytes[i] != 0x20, bytes[i] != 0x09, bytes[i] != 0x0A, bytes[i] != 0x0D { i += 1 }
+            let attrNameEnd = i
+            while i < n, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "'") { i += 1 }
+            guard i < n else { return }
+            let quote = bytes[i]
+            i += 1
+            let valueStart = i
+            while i < n, bytes[i] != quote { i += 1 }
+            body(UnsafeBufferPointer(start: base + nameStart, count: attrNameEnd - nameStart),
+                 UnsafeBufferPointer(start: base + valueStart, count: i - valueStart))
+            i += 1
+        }
+    }
+
     /// The raw (still entity-encoded) value of the attribute whose local name is `name`.
     func attribute(_ name: StaticString) -> UnsafeBufferPointer<UInt8>? {
         var i = nameEnd
