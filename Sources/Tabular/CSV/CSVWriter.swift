@@ -84,7 +84,15 @@ public final class CSVWriter: TableWriter {
         let quote = UInt8(ascii: "\"")
         var needsQuotes = source[0] == 0x20 || source[0] == 0x09 || source[n - 1] == 0x20 || source[n - 1] == 0x09
         var hasQuote = false
-        for i in 0 ..< n {
+        // Eight bytes at a time while none of them is special; the byte loop below settles the rest.
+        var start = 0
+        let raw = UnsafeRawPointer(source)
+        while start + 8 <= n {
+            let word = raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+            if hasByte(word, quote) || hasByte(word, delimiter) || hasByte(word, 0x0A) || hasByte(word, 0x0D) { break }
+            start += 8
+        }
+        for i in start ..< n {
             let c = source[i]
             if c <= quote || c == delimiter {
                 if c == quote { hasQuote = true } else if c == delimiter || c == 0x0A || c == 0x0D { needsQuotes = true }
@@ -111,5 +119,12 @@ public final class CSVWriter: TableWriter {
         }
         p[e] = quote
         end = e + 1
+    }
+
+    /// True when any byte of `word` equals `byte` (the classic has-zero-byte trick on `word ^ pattern`).
+    @inline(__always)
+    static func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let v = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080 != 0
     }
 }
