@@ -88,17 +88,30 @@ import Testing
         #expect(reader.info.warnings == ["skipped 4 blank line(s)"])
     }
 
-    @Test func rejectsUnterminatedQuoteWithItsLine() throws {
+    @Test func rejectsUnterminatedQuoteWithItsLineAndResumesOnTheNext() throws {
         let dir = try Scratch()
         let reader = try CSVReader(path: dir.write("u.csv", "a,b\n1,2\n3,\"open\n4,5\n"))
         let events = try readAll(reader)
-        #expect(records(events) == [["1", "2"]])
+        #expect(records(events) == [["1", "2"], ["4", "5"]])
+        #expect(events.map { if case let .record(r) = $0 { r.line } else { 0 } } == [2, 0, 4])
         let rejected = rejections(events)
         #expect(rejected.count == 1)
         #expect(rejected.first?.number == 2)
         #expect(rejected.first?.line == 3)
-        #expect(rejected.first?.values == ["3", "open\n4,5\n"])
+        #expect(rejected.first?.values == ["3", "open"])
         #expect(rejected.first?.reason.hasPrefix("unterminated quoted field") == true)
+    }
+
+    @Test func boundsMemoryWhenAQuoteNeverCloses() throws {
+        let dir = try Scratch()
+        var text = "a,b\n\"never closed,x\n"
+        for i in 0 ..< 5000 { text += "row\(i),\(i)\n" }
+        let reader = try CSVReader(path: dir.write("long.csv", text))
+        reader.maxRecordBytes = 1000
+        let events = try readAll(reader)
+        #expect(rejections(events).map(\.line) == [2])
+        #expect(records(events).count == 5000)
+        #expect(records(events).last == ["row4999", "4999"])
     }
 
     @Test func rejectsTextAfterClosingQuoteAndGoesOn() throws {
