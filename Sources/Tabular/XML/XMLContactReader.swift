@@ -115,6 +115,8 @@ final class XMLRecordCollector {
             XMLRecordCollector.state(ctx)?.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
         }
         handler.cdataBlock = handler.characters
+        // Whitespace-only values are data too (SAX2's default would build tree nodes instead).
+        handler.ignorableWhitespace = handler.characters
         handler.reference = { ctx, name in
             guard let state = XMLRecordCollector.state(ctx), let name else { return }
             state.warnings.add("entity &\(String(cString: name)); was not expanded (entities are never loaded)", kind: "entity")
