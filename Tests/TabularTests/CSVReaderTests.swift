@@ -196,3 +196,24 @@ import Testing
         #expect(try reader.next() == nil)
     }
 }
+
+@Suite struct CSVEncodingOptionTests {
+    @Test func encodingOptionOverridesDetection() throws {
+        let dir = try Scratch()
+        // Valid UTF-8 bytes, read as Windows-1252 on request: "Ã©" instead of "é".
+        let path = try dir.write("o.csv", "a\né\n")
+        let reader = try CSVReader(path: path, options: ReadOptions(encoding: "windows-1252"))
+        #expect(records(try readAll(reader)) == [["Ã©"]])
+        #expect(reader.info.encoding == "windows-1252")
+        #expect(reader.info.warnings == [])
+    }
+
+    @Test func unknownEncodingNamesTheChoices() throws {
+        let dir = try Scratch()
+        let path = try dir.write("o.csv", "a\n1\n")
+        #expect(throws: TabularError.badOption(path: path, option: "encoding",
+                                               detail: "unknown encoding \"ebcdic\"; use auto, utf-8, utf-16le, utf-16be or windows-1252")) {
+            try CSVReader(path: path, options: ReadOptions(encoding: "ebcdic"))
+        }
+    }
+}
