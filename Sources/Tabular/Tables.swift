@@ -2,16 +2,40 @@
 public enum Tables {
     /// Opens `path`, sniffing format, encoding and delimiter unless `options` names them.
     public static func open(path: String, options: ReadOptions = ReadOptions()) throws -> any TableReader {
-        throw TabularError.unsupported(path: path, detail: "readers are not built yet")
+        let format = try detectFormat(path: path, options: options)
+        switch format {
+        case .csv: return try CSVReader(path: path, options: options)
+        case .json: return try JSONReader(path: path, options: options)
+        case .xml: return try XMLContactReader(path: path, options: options)
+        case .xlsx: return try XLSXReader(path: path, options: options)
+        case .xls: throw TabularError.legacyWorkbook(path: path, encrypted: false)
+        }
+    }
+
+    /// The format `open` would use for `path`: `options.format`, else content, else extension.
+    public static func detectFormat(path: String, options: ReadOptions = ReadOptions()) throws -> TableFormat {
+        if let format = options.format { return format }
+        let head = try FileInput(path: path).peek(count: 64 * 1024)
+        return try FormatSniffer.sniff(path: path, head: head)
     }
 
     /// Creates a writer for `format` at `path` (truncating it).
     public static func writer(path: String, format: TableFormat) throws -> any TableWriter {
-        throw TabularError.unsupported(path: path, detail: "writers are not built yet")
+        guard [.csv, .json, .xml].contains(format) else {
+            throw TabularError.unsupported(path: path, detail: "writing \(format.rawValue.uppercased()) is not supported: write CSV, JSON or XML")
+        }
+        return try writer(output: ByteOutput(path: path), format: format)
     }
-}
 
-/// Errors that stop reading or writing a whole file (single bad records are `RejectedRecord`s).
-public enum TabularError: Error, Sendable, Equatable {
-    case unsupported(path: String, detail: String)
+    /// Creates a writer for `format` into `output`: a file, an open descriptor, or memory
+    /// (`ByteOutput(memoryNamed:)`, then `takeBytes()`), e.g. to cut uploads into parts.
+    public static func writer(output: ByteOutput, format: TableFormat) throws -> any TableWriter {
+        switch format {
+        case .csv: return CSVWriter(output: output)
+        case .json: return JSONContactWriter(output: output)
+        case .xml: return XMLContactWriter(output: output)
+        case .xlsx, .xls:
+            throw TabularError.unsupported(path: output.path, detail: "writing \(format.rawValue.uppercased()) is not supported: write CSV, JSON or XML")
+        }
+    }
 }
