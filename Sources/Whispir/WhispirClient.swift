@@ -85,6 +85,8 @@ public struct WhispirClient: Sendable {
     /// MIME types allowed for private resources.
     public static let privateMimeTypes: Set<String> = ["text/csv", "application/json", "application/xml"]
     static let resourceMediaType = "application/vnd.whispir.resource-v1+json"
+    /// RFC 3986 unreserved characters: the only ones left unescaped in a path segment or query value.
+    static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
 
     /// Credentials, base URL and wire-format options.
     public let configuration: WhispirConfiguration
@@ -104,8 +106,8 @@ public struct WhispirClient: Sendable {
                                workspace: String? = nil) async throws -> WhispirResource {
         let safeName = Self.safeName(name)
         let body = try Self.resourceBody(name: safeName, mimeType: mimeType, content: content, scope: scope)
-        guard body.count <= Self.requestLimit else {
-            throw WhispirError.invalidResource("resource \(safeName) makes a \(body.count)-byte request; Whispir accepts at most \(Self.requestLimit) bytes (use importCSV to split)")
+        guard body.count < configuration.requestLimit else {
+            throw WhispirError.invalidResource("resource \(safeName) makes a \(body.count)-byte request; Whispir accepts less than \(configuration.requestLimit) bytes (use importCSV to split)")
         }
         let path = workspacePath(workspace) + "/resources"
         let response = try await send("POST", path, mediaType: Self.resourceMediaType, body: body)
@@ -163,7 +165,7 @@ public struct WhispirClient: Sendable {
         for warning in warnings {
             transport.logger.warning("Whispir mapping: \(warning)")
         }
-        let plan = try Self.planParts(csv: csv, name: name)
+        let plan = try Self.planParts(csv: csv, name: name, limit: configuration.requestLimit)
         var parts: [WhispirImportPart] = []
         for (offset, planned) in plan.enumerated() {
             let resource = try await createResource(name: planned.name, mimeType: "text/csv", content: planned.csv, workspace: workspace)
@@ -265,6 +267,7 @@ public struct WhispirClient: Sendable {
             if next == "-", result.hasSuffix("-") { continue }
             result.append(next)
         }
+        while result.contains("-.") { result = result.replacingOccurrences(of: "-.", with: ".") }
         result = result.trimmingCharacters(in: CharacterSet(charactersIn: "-."))
         return result.isEmpty ? "contacts.csv" : String(result.prefix(120))
     }
@@ -320,13 +323,13 @@ public struct WhispirClient: Sendable {
 
     private func workspacePath(_ workspace: String?) -> String {
         guard let id = workspace ?? configuration.workspace, !id.isEmpty else { return "" }
-        return "/workspaces/" + (id.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? id)
+        return "/workspaces/" + (id.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? id)
     }
 
     private func send(_ method: String, _ path: String, mediaType: String, body: [UInt8]) async throws -> TransportResponse {
         var url = configuration.baseURL + path
         if configuration.sendAPIKeyInQuery {
-            url += "?apikey=" + (configuration.apiKey.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")
+            url += "?apikey=" + (configuration.apiKey.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "")
         }
         let request = TransportRequest(
             method: method, url: url,

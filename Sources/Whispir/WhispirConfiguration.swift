@@ -43,13 +43,16 @@ public struct WhispirConfiguration: Sendable, CustomStringConvertible {
     public var sendAPIKeyInQuery: Bool
     /// Retries for rate limits (OVER_QPS, 429) and transient answers.
     public var retry: RetryPolicy
+    /// Largest request body sent (Whispir's 413 limit); CSV imports are split to stay under it.
+    public var requestLimit: Int
 
     /// Creates a configuration for an explicit base URL (the sandbox, a test server, a proxy).
     public init(apiKey: String, username: String, password: String, baseURL: String, workspace: String? = nil,
                 importMediaType: WhispirImportMediaType = .importV1,
                 importModePlacement: WhispirImportModePlacement = .insideImportOptions,
                 sendAPIKeyInQuery: Bool = true,
-                retry: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: .seconds(1), maxDelay: .seconds(20))) {
+                retry: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: .seconds(1), maxDelay: .seconds(20)),
+                requestLimit: Int = 10_485_760) {
         self.apiKey = apiKey
         self.credentials = BasicCredentials(user: username, password: password)
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
@@ -58,6 +61,7 @@ public struct WhispirConfiguration: Sendable, CustomStringConvertible {
         self.importModePlacement = importModePlacement
         self.sendAPIKeyInQuery = sendAPIKeyInQuery
         self.retry = retry
+        self.requestLimit = requestLimit
     }
 
     /// Creates a configuration for a region (`au`, `ap`, `ap1`, `nz`, `us`, `it`, `education`).

@@ -4,8 +4,8 @@ import Testing
 
 /// Benchmark hook for `scripts/bench`: `ROSTER_BENCH_UPLOAD_MB=1024 swift test --skip-build --filter UploadBenchmark`
 /// uploads a sparse file of that size to a loopback server that discards the body, and prints the
-/// process's peak RSS (server included) and throughput. Without the variable it uploads 64 MB and
-/// checks that peak RSS grew by far less than the file.
+/// process's peak RSS (server included) and throughput, and checks that peak RSS grew by far less
+/// than the file. Without the variable it uploads 64 MB and checks only that every byte arrived.
 @Suite struct UploadBenchmark {
     static func peakRSSKilobytes() -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
@@ -36,7 +36,8 @@ import Testing
         #expect(result.bytes == size)
         #expect(server.requests.first.map { String(decoding: $0.body, as: UTF8.self) }.flatMap { Int64($0) }.map { $0 > size } == true)
         print("upload benchmark: \(megabytes) MB in \(String(format: "%.2f", seconds)) s (\(String(format: "%.0f", Double(megabytes) / max(seconds, 0.001))) MB/s), peak RSS before \(before / 1024) MB, after \(after / 1024) MB")
-        if after > 0 {
+        // Peak RSS is process-wide: only meaningful when this test runs alone (the benchmark mode).
+        if after > 0, ProcessInfo.processInfo.environment["ROSTER_BENCH_UPLOAD_MB"] != nil {
             #expect((after - before) * 1024 < Int(size / 4) + 64 * 1024 * 1024)
         }
         try await transport.shutdown()
