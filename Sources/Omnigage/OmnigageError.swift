@@ -66,3 +66,14 @@ public enum OmnigageError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 }
+
+extension OmnigageError: ClassifiedFailure {
+    public var failureKind: FailureKind {
+        switch self {
+        case .missingConfiguration, .invalidRequest: return .configuration
+        case .api(_, _, let status, _, _): return FailureKind.forStatus(status)
+        case .unexpectedResponse: return .refused
+        case .waitTimedOut: return .unavailable
+        }
+    }
+}

@@ -203,12 +203,16 @@ public struct WhispirClient: Sendable {
     /// warnings about values that do not look like their field. Throws before anything is sent.
     public static func validate(csv: [UInt8], fieldMapping: [String: String], customFields: Set<String> = [],
                                 sampleRows: Int = 50) throws(WhispirError) -> [String] {
-        let (records, _) = CSVRecords.ranges(in: csv)
+        let (records, unterminated) = CSVRecords.ranges(in: csv)
         guard let headerRange = records.first else { throw .unsplittableCSV("the file is empty") }
         let header = CSVRecords.fields(of: csv[headerRange])
         try ContactFields.check(mapping: fieldMapping, header: header, customFields: customFields)
         let rows = records.dropFirst().prefix(sampleRows).filter { !CSVRecords.isBlank(csv[$0]) }.map { CSVRecords.fields(of: csv[$0]) }
-        return ContactFields.warnings(mapping: fieldMapping, header: header, rows: rows)
+        var warnings = ContactFields.warnings(mapping: fieldMapping, header: header, rows: rows)
+        if unterminated {
+            warnings.append("the file ends inside a quoted field (a quote is never closed): its last record is malformed")
+        }
+        return warnings
     }
 
     /// Splits `csv` into parts whose resource request bodies stay under `limit` bytes; the header

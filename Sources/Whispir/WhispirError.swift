@@ -69,3 +69,13 @@ public enum WhispirError: Error, Sendable, Equatable, CustomStringConvertible {
                     detail: Redactor.standard.redact(text: detail), errorCode: errorCode)
     }
 }
+
+extension WhispirError: ClassifiedFailure {
+    public var failureKind: FailureKind {
+        switch self {
+        case .missingConfiguration, .unknownRegion, .invalidResource, .invalidMapping, .unsplittableCSV: return .configuration
+        case .api(_, _, let status, _, _, _, _): return FailureKind.forStatus(status)
+        case .overDailyQuota, .unexpectedResponse: return .refused
+        }
+    }
+}

@@ -164,3 +164,26 @@ final class Counter: @unchecked Sendable {  // unchecked: `value` is only touche
         #expect(jittered >= .milliseconds(800) && jittered <= .milliseconds(1200))
     }
 }
+
+@Suite struct RetryLimitTests {
+    @Test func aRetryAfterLongerThanTheCapIsNotWaitedFor() async throws {
+        let server = try await TestServer.start { _ in StubResponse(status: 503, headers: [("Retry-After", "3600")]) }
+        let transport = HTTPTransport(configuration: TransportConfiguration(retry: RetryPolicy(maxAttempts: 3, maxRetryAfter: .seconds(5))))
+        let started = ContinuousClock.now
+        let response = try await transport.send(TransportRequest(method: "GET", url: server.baseURL + "/x"))
+        #expect(response.status == 503)
+        #expect(server.requests.count == 1)
+        #expect(ContinuousClock.now - started < .seconds(2))
+        try await transport.shutdown()
+        await server.stop()
+    }
+
+    @Test func failuresKnowHowTheyEndARun() {
+        #expect(TransportError.insecureURL("http://example.com").failureKind == .configuration)
+        #expect(TransportError.connectionFailed(method: "GET", url: "u", attempts: 3, reason: "refused").failureKind == .unavailable)
+        #expect(S3UploadError.rejected(status: 403, code: "AccessDenied", message: nil, url: "u", body: "").failureKind == .refused)
+        #expect(S3UploadError.rejected(status: 503, code: "SlowDown", message: nil, url: "u", body: "").failureKind == .unavailable)
+        #expect(FailureKind.forStatus(429) == .unavailable)
+        #expect(FailureKind.forStatus(401) == .refused)
+    }
+}

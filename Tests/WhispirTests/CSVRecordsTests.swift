@@ -21,3 +21,11 @@ import Testing
         #expect(CSVRecords.fields(of: ArraySlice(Array("\u{FEFF}firstName,lastName\n".utf8))) == ["firstName", "lastName"])
     }
 }
+
+@Suite struct UnterminatedQuoteTests {
+    @Test func validationWarnsAboutAnUnclosedQuote() throws {
+        let csv = Array("firstName,lastName,workMobilePhone1,workCountry,timezone\nAda,\"Love,61400000000,Australia,+10\n".utf8)
+        let warnings = try WhispirClient.validate(csv: csv, fieldMapping: seedMapping)
+        #expect(warnings.contains { $0.contains("quote is never closed") })
+    }
+}
