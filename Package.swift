@@ -46,12 +46,22 @@ let tabularTargets: [Target] = [
 let clientTargets: [Target] = [
     .target(name: "Transport", dependencies: [
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
     ], swiftSettings: swiftSettings),
     .target(name: "Omnigage", dependencies: ["Transport", "Tabular"], swiftSettings: swiftSettings),
     .target(name: "Whispir", dependencies: ["Transport", "Tabular"], swiftSettings: swiftSettings),
-    .testTarget(name: "TransportTests", dependencies: ["Transport"], swiftSettings: swiftSettings),
-    .testTarget(name: "OmnigageTests", dependencies: ["Omnigage"], swiftSettings: swiftSettings),
-    .testTarget(name: "WhispirTests", dependencies: ["Whispir"], swiftSettings: swiftSettings),
+    .testTarget(name: "TransportTests", dependencies: [
+        "Transport",
+        .product(name: "Hummingbird", package: "hummingbird"),
+    ], swiftSettings: swiftSettings),
+    .testTarget(name: "OmnigageTests", dependencies: [
+        "Omnigage",
+        .product(name: "Hummingbird", package: "hummingbird"),
+    ], swiftSettings: swiftSettings),
+    .testTarget(name: "WhispirTests", dependencies: [
+        "Whispir",
+        .product(name: "Hummingbird", package: "hummingbird"),
+    ], swiftSettings: swiftSettings),
 ]
 
 // The local emulator of Omnigage, Whispir and S3 POST.

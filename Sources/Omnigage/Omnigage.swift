@@ -1,1 +1,0 @@
-// Omnigage: see docs/design.md. Filled in by its issue.

@@ -1,1 +1,0 @@
-// Transport: see docs/design.md. Filled in by its issue.

@@ -1,1 +1,0 @@
-// Whispir: see docs/design.md. Filled in by its issue.
