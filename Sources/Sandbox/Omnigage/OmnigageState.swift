@@ -1,0 +1,180 @@
+import Foundation
+import Tabular
+
+/// An upload form handed out by `POST /uploads`.
+public struct OmnigageUpload: Sendable, Equatable {
+    public var id: String
+    public var name: String
+    public var type: String
+    public var size: Int64
+    /// `uploads/<32 hex>/`: the object's key starts with it.
+    public var keyPrefix: String
+    public var createdAt: Date
+    public var expiresAt: Date
+}
+
+/// An import as the emulated Omnigage holds it.
+public struct OmnigageImport: Sendable, Equatable {
+    public var id: String
+    public var uploadID: String
+    /// `pending`, `queued`, `in-progress`, `completed` or `failed`.
+    public var status: String
+    public var uniquePrimaryPhone: Bool
+    public var uniquePrimaryEmail: Bool
+    public var updatePruning: Bool
+    public var enablePreflights: Bool
+    public var header: [String]
+    public var mapping: [String?]
+    public var sample: [String]
+    public var countCreated = 0
+    public var countUpdated = 0
+    public var countErred = 0
+    public var listID: String?
+    public var createdAt: Date
+    public var updatedAt: Date
+    public var originalFileID: String
+    public var errorsFileID: String?
+    /// Why the import failed, when `status == "failed"`.
+    public var failure: String?
+    public var results: [OmnigageRowResult] = []
+    /// The stored object the import reads.
+    public var objectPath: String
+    public var objectContentType: String?
+    var polls = 0
+
+    public var countTotal: Int { countCreated + countUpdated + countErred }
+}
+
+/// A file resource (`original-file`, `errors-file`).
+struct OmnigageFile: Sendable {
+    var id: String
+    var path: String
+    var contentType: String
+    var size: Int64
+}
+
+/// Uploads, imports, files and contacts of the one sandbox account.
+actor OmnigageState {
+    private var uploads: [String: OmnigageUpload] = [:]
+    private var imports: [String: OmnigageImport] = [:]
+    private var importOrder: [String] = []
+    private var files: [String: OmnigageFile] = [:]
+    private var book = OmnigageContactBook()
+    private let pollsPerStep: Int
+    private let folder: URL
+
+    init(pollsPerStep: Int, folder: URL) {
+        self.pollsPerStep = max(1, pollsPerStep)
+        self.folder = folder
+    }
+
+    func addUpload(_ upload: OmnigageUpload) { uploads[upload.id] = upload }
+
+    func upload(_ id: String) -> OmnigageUpload? { uploads[id] }
+
+    func addImport(_ record: OmnigageImport) {
+        imports[record.id] = record
+        importOrder.append(record.id)
+        files[record.originalFileID] = OmnigageFile(id: record.originalFileID, path: record.objectPath,
+                                                    contentType: record.objectContentType ?? "application/octet-stream",
+                                                    size: Self.fileSize(record.objectPath))
+    }
+
+    func importRecord(_ id: String) -> OmnigageImport? { imports[id] }
+
+    func allImports() -> [OmnigageImport] { importOrder.compactMap { imports[$0] } }
+
+    func contacts() -> [OmnigageContact] { book.contacts }
+
+    func file(_ id: String) -> OmnigageFile? { files[id] }
+
+    /// Applies a PATCH: new mapping and/or status (`pending` -> `queued`).
+    func update(_ id: String, mapping: [String?]?, status: String?, now: Date) -> OmnigageImport? {
+        guard var record = imports[id] else { return nil }
+        if let mapping { record.mapping = mapping }
+        if let status, record.status == "pending" || status == record.status { record.status = status }
+        record.updatedAt = now
+        imports[id] = record
+        return record
+    }
+
+    /// A GET moves the import on one step every `pollsPerStep` polls; completion runs the rows.
+    func poll(_ id: String, now: Date) -> OmnigageImport? {
+        guard var record = imports[id] else { return nil }
+        guard record.status == "queued" || record.status == "in-progress" else { return record }
+        record.polls += 1
+        if record.polls >= pollsPerStep {
+            record.polls = 0
+            if record.status == "queued" {
+                record.status = "in-progress"
+            } else {
+                run(&record)
+            }
+            record.updatedAt = now
+        }
+        imports[id] = record
+        return record
+    }
+
+    /// Reads every row through Tabular and applies the unique-primary rules.
+    private func run(_ record: inout OmnigageImport) {
+        var results: [OmnigageRowResult] = []
+        var erredRows: [[String]] = []
+        var scratch = book
+        do {
+            let mapping = record.mapping
+            let uniquePhone = record.uniquePrimaryPhone
+            let uniqueEmail = record.uniquePrimaryEmail
+            try TableFile.forEach(path: record.objectPath, format: TableFile.format(forPath: record.objectPath)) { _, event in
+                switch event {
+                case let .record(row):
+                    let (outcome, contactID, message) = scratch.apply(values: row.values, mapping: mapping, uniquePhone: uniquePhone,
+                                                                     uniqueEmail: uniqueEmail, newID: Identifiers.omnigage)
+                    results.append(OmnigageRowResult(row: row.number, line: row.line, outcome: outcome, contactID: contactID, message: message))
+                    if outcome == .erred { erredRows.append(row.values + [message ?? ""]) }
+                case let .rejected(rejection):
+                    results.append(OmnigageRowResult(row: rejection.number, line: rejection.line, outcome: .erred, contactID: nil,
+                                                     message: rejection.reason))
+                    erredRows.append(rejection.values + [rejection.reason])
+                }
+            }
+        } catch {
+            record.status = "failed"
+            record.failure = "The uploaded file could not be read: \(error)"
+            return
+        }
+        book = scratch
+        record.results = results
+        record.countCreated = results.filter { $0.outcome == .created }.count
+        record.countUpdated = results.filter { $0.outcome == .updated }.count
+        record.countErred = results.filter { $0.outcome == .erred }.count
+        record.status = "completed"
+        if record.countErred > 0, let file = writeErrorsFile(header: record.header + ["error"], rows: erredRows) {
+            files[file.id] = file
+            record.errorsFileID = file.id
+        }
+    }
+
+    /// The erred rows as CSV (original columns plus `error`); the sandbox's own output, not a parse.
+    private func writeErrorsFile(header: [String], rows: [[String]]) -> OmnigageFile? {
+        func quote(_ cell: String) -> String {
+            var safe = cell
+            // A spreadsheet would run these as formulas.
+            if let first = safe.first, "=+-@".contains(first) { safe = "'" + safe }
+            if safe.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+                return "\"" + safe.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            }
+            return safe
+        }
+        var text = header.map(quote).joined(separator: ",") + "\r\n"
+        for row in rows { text += row.map(quote).joined(separator: ",") + "\r\n" }
+        let id = Identifiers.omnigage()
+        let path = folder.appendingPathComponent("errors-\(id).csv").path
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else { return nil }
+        return OmnigageFile(id: id, path: path, contentType: "text/csv", size: Int64(text.utf8.count))
+    }
+
+    static func fileSize(_ path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+}

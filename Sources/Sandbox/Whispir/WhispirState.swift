@@ -1,0 +1,184 @@
+import Foundation
+import Tabular
+
+/// A file stored by `POST /resources`.
+public struct WhispirResource: Sendable, Equatable {
+    public var id: String
+    public var workspace: String
+    public var name: String
+    public var scope: String
+    public var mimeType: String
+    /// The decoded bytes on disk; the extension follows the MIME type so readers can sniff it.
+    public var path: String
+    public var size: Int
+}
+
+/// An import accepted by `POST /imports`, with what processing it did.
+public struct WhispirImport: Sendable, Equatable {
+    public var id: String
+    public var workspace: String
+    public var resourceID: String
+    /// `replace`, `duplicate` or `ignore`.
+    public var importMode: String
+    /// `importOptions` (seed/Postman placement) or `top-level` (OpenAPI placement).
+    public var importModePlacement: String
+    /// The request's media type, e.g. `application/vnd.whispir.import-v1+json`.
+    public var mediaType: String
+    /// Whispir field -> column name, as sent.
+    public var fieldMapping: [String: String]
+    public var created = 0
+    public var updated = 0
+    public var ignored = 0
+    /// Rows not created, with the reason (row number, message).
+    public var failed: [(row: Int, reason: String)] = []
+    /// `Successful` or `Failed` (the activity log's words).
+    public var status = "Successful"
+
+    public static func == (lhs: WhispirImport, rhs: WhispirImport) -> Bool {
+        lhs.id == rhs.id && lhs.created == rhs.created && lhs.updated == rhs.updated && lhs.ignored == rhs.ignored
+            && lhs.failed.map { "\($0.row):\($0.reason)" } == rhs.failed.map { "\($0.row):\($0.reason)" }
+    }
+}
+
+/// A contact held in one Whispir workspace.
+public struct WhispirContact: Sendable, Equatable {
+    public var id: String
+    /// Whispir field name (`firstName`, `workMobilePhone1`, …) to value.
+    public var fields: [String: String]
+}
+
+/// Over-limit answers of the rate limiter.
+enum WhispirLimit: Equatable {
+    case overQPS, overQPD
+}
+
+/// Workspaces, resources, imports, contacts and the per-key rate counters of the emulated Whispir.
+actor WhispirState {
+    let folder: URL
+    private let queriesPerSecond: Int?
+    private let queriesPerDay: Int?
+    private let now: @Sendable () -> Date
+    let workspaces: [(id: String, name: String, number: String)] = [
+        (SandboxCredentials.whispirDefaultWorkspace, "My Company", "1"),
+        (SandboxCredentials.whispirSecondWorkspace, "Sandbox Project", "2"),
+    ]
+    private var resources: [String: WhispirResource] = [:]
+    private var resourceOrder: [String] = []
+    private var imports: [WhispirImport] = []
+    private var contactsByWorkspace: [String: [WhispirContact]] = [:]
+    private var recent: [String: [Date]] = [:]
+    private var daily: [String: (day: Int, count: Int)] = [:]
+
+    init(folder: URL, configuration: SandboxConfiguration) {
+        self.folder = folder
+        queriesPerSecond = configuration.whispirQueriesPerSecond
+        queriesPerDay = configuration.whispirQueriesPerDay
+        now = configuration.now
+    }
+
+    func hasWorkspace(_ id: String) -> Bool { workspaces.contains { $0.id == id } }
+
+    /// Counts one request for `key`; answers which limit it breaks, if any (rejected requests are not counted).
+    func admit(key: String) -> WhispirLimit? {
+        let time = now()
+        if let qpd = queriesPerDay {
+            let day = Int(time.timeIntervalSince1970 / 86_400)
+            let current = daily[key].flatMap { $0.day == day ? $0.count : nil } ?? 0
+            if current >= qpd { return .overQPD }
+        }
+        if let qps = queriesPerSecond {
+            let window = (recent[key] ?? []).filter { time.timeIntervalSince($0) < 1 }
+            recent[key] = window
+            if window.count >= qps { return .overQPS }
+            recent[key, default: []].append(time)
+        }
+        if queriesPerDay != nil {
+            let day = Int(time.timeIntervalSince1970 / 86_400)
+            let current = daily[key].flatMap { $0.day == day ? $0.count : nil } ?? 0
+            daily[key] = (day, current + 1)
+        }
+        return nil
+    }
+
+    func addResource(_ resource: WhispirResource) {
+        resources[resource.id] = resource
+        resourceOrder.append(resource.id)
+    }
+
+    func resource(_ id: String, workspace: String) -> WhispirResource? {
+        guard let found = resources[id], found.workspace == workspace else { return nil }
+        return found
+    }
+
+    func resources(in workspace: String) -> [WhispirResource] {
+        resourceOrder.compactMap { resources[$0] }.filter { $0.workspace == workspace }
+    }
+
+    func allResources() -> [WhispirResource] { resourceOrder.compactMap { resources[$0] } }
+
+    func allImports() -> [WhispirImport] { imports }
+
+    func contacts(in workspace: String) -> [WhispirContact] { contactsByWorkspace[workspace] ?? [] }
+
+    /// Imports every row of the resource into the workspace per `importMode` (docs/api/whispir.md §8.2, §10).
+    func runImport(_ request: WhispirImport, resource: WhispirResource) -> WhispirImport {
+        var record = request
+        var contacts = contactsByWorkspace[record.workspace] ?? []
+        do {
+            try TableFile.forEach(path: resource.path, format: TableFile.format(forMimeType: resource.mimeType)) { header, event in
+                switch event {
+                case let .rejected(rejection):
+                    record.failed.append((rejection.number, rejection.reason))
+                case let .record(row):
+                    var fields: [String: String] = [:]
+                    for (field, column) in record.fieldMapping {
+                        // A column the file lacks yields a blank value (only possible in lenient mode).
+                        if let index = header.firstIndex(of: column), index < row.values.count {
+                            let value = row.values[index].trimmedSpaces()
+                            if !value.isEmpty { fields[field] = value }
+                        }
+                    }
+                    if let reason = Self.rowProblem(fields) {
+                        record.failed.append((row.number, reason))
+                        return
+                    }
+                    let matchKey = fields["workEmailAddress1"].map { ("workEmailAddress1", $0.lowercased()) }
+                        ?? fields["workMobilePhone1"].map { ("workMobilePhone1", $0) }
+                    let existing = matchKey.flatMap { key in
+                        contacts.firstIndex { $0.fields[key.0].map { key.0 == "workEmailAddress1" ? $0.lowercased() : $0 } == key.1 }
+                    }
+                    switch (record.importMode, existing) {
+                    case let ("replace", index?):
+                        contacts[index].fields.merge(fields) { _, new in new }
+                        record.updated += 1
+                    case ("ignore", .some):
+                        record.ignored += 1
+                    default:
+                        contacts.append(WhispirContact(id: Identifiers.hex(32, uppercase: true), fields: fields))
+                        record.created += 1
+                    }
+                }
+            }
+        } catch {
+            record.status = "Failed"
+            record.failed.append((0, "The resource could not be read: \(error)"))
+            imports.append(record)
+            return record
+        }
+        contactsByWorkspace[record.workspace] = contacts
+        imports.append(record)
+        return record
+    }
+
+    /// The per-row minimum: names, one way to reach the contact, country and time zone.
+    static func rowProblem(_ fields: [String: String]) -> String? {
+        for required in ["firstName", "lastName", "workCountry", "timezone"] where fields[required] == nil {
+            return "\(required) is required"
+        }
+        let reachable = ["personalEmailAddress1", "workEmailAddress1", "workMobilePhone1", "personalMobilePhone1"]
+        if !reachable.contains(where: { fields[$0] != nil }) {
+            return "one of \(reachable.joined(separator: ", ")) is required"
+        }
+        return nil
+    }
+}
