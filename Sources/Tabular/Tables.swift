@@ -2,16 +2,31 @@
 public enum Tables {
     /// Opens `path`, sniffing format, encoding and delimiter unless `options` names them.
     public static func open(path: String, options: ReadOptions = ReadOptions()) throws -> any TableReader {
-        throw TabularError.unsupported(path: path, detail: "readers are not built yet")
+        let format = try detectFormat(path: path, options: options)
+        switch format {
+        case .csv: return try CSVReader(path: path, options: options)
+        case .json: return try JSONReader(path: path, options: options)
+        case .xml: return try XMLContactReader(path: path, options: options)
+        case .xlsx: return try XLSXReader(path: path, options: options)
+        case .xls: throw TabularError.legacyWorkbook(path: path, encrypted: false)
+        }
+    }
+
+    /// The format `open` would use for `path`: `options.format`, else content, else extension.
+    public static func detectFormat(path: String, options: ReadOptions = ReadOptions()) throws -> TableFormat {
+        if let format = options.format { return format }
+        let head = try FileInput(path: path).peek(count: 64 * 1024)
+        return try FormatSniffer.sniff(path: path, head: head)
     }
 
     /// Creates a writer for `format` at `path` (truncating it).
     public static func writer(path: String, format: TableFormat) throws -> any TableWriter {
-        throw TabularError.unsupported(path: path, detail: "writers are not built yet")
+        switch format {
+        case .csv: return try CSVWriter(path: path)
+        case .json: return try JSONContactWriter(output: ByteOutput(path: path))
+        case .xml: return try XMLContactWriter(output: ByteOutput(path: path))
+        case .xlsx, .xls:
+            throw TabularError.unsupported(path: path, detail: "writing \(format.rawValue.uppercased()) is not supported: write CSV, JSON or XML")
+        }
     }
-}
-
-/// Errors that stop reading or writing a whole file (single bad records are `RejectedRecord`s).
-public enum TabularError: Error, Sendable, Equatable {
-    case unsupported(path: String, detail: String)
 }

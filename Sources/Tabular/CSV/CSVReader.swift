@@ -1,0 +1,298 @@
+// RFC 4180 plus real exports: any line ending, sniffed delimiter and encoding, bad records rejected, never dropped.
+
+/// Streams records from delimited text. Create through `Tables.open` or directly.
+public final class CSVReader: TableReader {
+    public private(set) var header: [String] = []
+    public var info: SourceInfo {
+        var result = baseInfo
+        result.warnings = warnings.all
+        if blankLines > 0 { result.warnings.append("skipped \(blankLines) blank line(s)") }
+        if let source = source as? TranscodingSource, source.replacements > 0 {
+            result.warnings.append("\(source.replacements) unpaired UTF-16 surrogate(s) replaced by U+FFFD")
+        }
+        return result
+    }
+
+    /// The delimiter in use (sniffed unless given).
+    public let delimiter: UInt8
+    private var baseInfo: SourceInfo
+    private var warnings = WarningLog()
+    private var blankLines = 0
+    private let source: UTF8Source
+    private let buffer = ByteBuffer(capacity: 512 * 1024)
+    private var atEnd = false
+    private var line = 1
+    private var recordNumber = 0
+    private var spans: [FieldSpan] = []
+    private var scratch: [UInt8] = []
+    private var pending: ReadEvent?
+    private let validates: Bool
+
+    private struct FieldSpan {
+        var start: Int
+        var end: Int
+        var escaped: Bool
+    }
+
+    private enum Problem {
+        case unterminatedQuote
+        case textAfterQuote
+    }
+
+    private enum Scan {
+        case needMore
+        case end
+        case blank
+        case fields(line: Int, problem: Problem?)
+    }
+
+    /// Opens `path`; `options.delimiter` and `options.encoding` override sniffing.
+    public init(path: String, options: ReadOptions = ReadOptions()) throws {
+        let file = try FileInput(path: path)
+        let sample = try file.peek(count: EncodingSniffer.sampleSize)
+        let detection = try EncodingSniffer.detect(sample: sample, requested: options.encoding, path: path)
+        if detection.encoding == .utf8 {
+            source = RawUTF8Source(file: file, skip: detection.bomLength)
+            validates = true
+        } else {
+            source = TranscodingSource(file: file, encoding: detection.encoding, skip: detection.bomLength)
+            validates = false
+        }
+        while buffer.count < EncodingSniffer.sampleSize, try source.fill(buffer) {}
+        if buffer.count < EncodingSniffer.sampleSize { atEnd = !(try source.fill(buffer)) }
+        delimiter = options.delimiter ?? DelimiterSniffer.sniff(UnsafeBufferPointer(start: buffer.base + buffer.start, count: min(buffer.count, EncodingSniffer.sampleSize)))
+        baseInfo = SourceInfo(path: path, format: .csv, encoding: detection.encoding.rawValue, delimiter: delimiter)
+        if let warning = detection.warning { warnings.add(warning) }
+        try readHeader(wanted: options.header)
+    }
+
+    private func readHeader(wanted: Bool) throws {
+        while true {
+            switch try scanNext() {
+            case .end, .needMore:
+                return
+            case .blank:
+                continue
+            case let .fields(line, problem):
+                let (values, badBytes) = buildValues()
+                if wanted {
+                    if problem != nil || badBytes {
+                        throw TabularError.malformed(path: baseInfo.path, line: line,
+                                                     detail: "the header line cannot be read (\(problem.map(Self.describe) ?? "invalid UTF-8")); fix the first line of the file")
+                    }
+                    let (names, notes) = HeaderNames.normalize(values)
+                    header = names
+                    for note in notes { warnings.add(note) }
+                } else {
+                    header = HeaderNames.numbered(values.count)
+                    pending = makeEvent(values: values, line: line, problem: problem, badBytes: badBytes)
+                }
+                return
+            }
+        }
+    }
+
+    public func next() throws -> ReadEvent? {
+        if let event = pending {
+            pending = nil
+            return event
+        }
+        while true {
+            switch try scanNext() {
+            case .end, .needMore:
+                return nil
+            case .blank:
+                continue
+            case let .fields(line, problem):
+                let (values, badBytes) = buildValues()
+                return makeEvent(values: values, line: line, problem: problem, badBytes: badBytes)
+            }
+        }
+    }
+
+    private func makeEvent(values: [String], line: Int, problem: Problem?, badBytes: Bool) -> ReadEvent {
+        recordNumber += 1
+        if let problem {
+            return .rejected(RejectedRecord(number: recordNumber, line: line, reason: Self.describe(problem), values: values))
+        }
+        if badBytes {
+            warnings.add("record \(recordNumber) (line \(line)) has bytes that are not UTF-8: mixed encodings in one file", kind: "encoding")
+            return .rejected(RejectedRecord(number: recordNumber, line: line,
+                                            reason: "invalid UTF-8 byte sequence (mixed encodings?): save the file as UTF-8", values: values))
+        }
+        if values.count > header.count {
+            return .rejected(RejectedRecord(number: recordNumber, line: line,
+                                            reason: "record has \(values.count) fields, the header has \(header.count): quote values that contain the delimiter",
+                                            values: values))
+        }
+        var values = values
+        if values.count < header.count {
+            warnings.add("record \(recordNumber) (line \(line)) has \(values.count) fields, the header has \(header.count): padded with empty values",
+                         kind: "short record")
+            values.append(contentsOf: repeatElement("", count: header.count - values.count))
+        }
+        return .record(Record(values: values, number: recordNumber, line: line))
+    }
+
+    private static func describe(_ problem: Problem) -> String {
+        switch problem {
+        case .unterminatedQuote: return "unterminated quoted field: a quote opened here is never closed"
+        case .textAfterQuote: return "text after a closing quote: double the quotes inside a quoted value (\"\")"
+        }
+    }
+
+    /// Scans the next record, refilling the buffer as often as needed.
+    private func scanNext() throws -> Scan {
+        while true {
+            let result = scanRecord()
+            if case .needMore = result {
+                if !(try source.fill(buffer)) { atEnd = true }
+                continue
+            }
+            if case .blank = result { blankLines += 1 }
+            return result
+        }
+    }
+
+    /// One record from the buffer, or `.needMore` when it runs past the bytes read so far.
+    private func scanRecord() -> Scan {
+        let p = buffer.base
+        let end = buffer.end
+        let eof = atEnd
+        let delimiter = self.delimiter
+        let quote = UInt8(ascii: "\"")
+        let lf: UInt8 = 0x0A
+        let cr: UInt8 = 0x0D
+        var i = buffer.start
+        if i >= end { return eof ? .end : .needMore }
+        spans.removeAll(keepingCapacity: true)
+        var lines = 0
+        var problem: Problem?
+        let first = p[i]
+        if first == lf || first == cr {
+            if first == cr {
+                if i + 1 >= end && !eof { return .needMore }
+                i += (i + 1 < end && p[i + 1] == lf) ? 2 : 1
+            } else {
+                i += 1
+            }
+            buffer.start = i
+            line += 1
+            return .blank
+        }
+        fieldLoop: while true {
+            if i >= end {
+                if !eof { return .needMore }
+                spans.append(FieldSpan(start: i, end: i, escaped: false))
+                break fieldLoop
+            }
+            if p[i] == quote {
+                let contentStart = i + 1
+                var escaped = false
+                i += 1
+                while true {
+                    if i >= end {
+                        if !eof { return .needMore }
+                        problem = .unterminatedQuote
+                        spans.append(FieldSpan(start: contentStart, end: end, escaped: escaped))
+                        break fieldLoop
+                    }
+                    let c = p[i]
+                    if c == quote {
+                        if i + 1 >= end && !eof { return .needMore }
+                        if i + 1 < end && p[i + 1] == quote {
+                            escaped = true
+                            i += 2
+                            continue
+                        }
+                        break
+                    }
+                    if c == lf {
+                        lines += 1
+                    } else if c == cr {
+                        if i + 1 >= end && !eof { return .needMore }
+                        if !(i + 1 < end && p[i + 1] == lf) { lines += 1 }
+                    }
+                    i += 1
+                }
+                spans.append(FieldSpan(start: contentStart, end: i, escaped: escaped))
+                i += 1
+                if i >= end {
+                    if !eof { return .needMore }
+                    break fieldLoop
+                }
+                let c = p[i]
+                if c == delimiter { i += 1; continue fieldLoop }
+                if c != lf && c != cr {
+                    // Keep the raw text of the malformed field for the errors file.
+                    problem = .textAfterQuote
+                    while i < end && p[i] != delimiter && p[i] != lf && p[i] != cr { i += 1 }
+                    if i >= end && !eof { return .needMore }
+                    spans[spans.count - 1] = FieldSpan(start: contentStart - 1, end: i, escaped: false)
+                    if i >= end { break fieldLoop }
+                    if p[i] == delimiter { i += 1; continue fieldLoop }
+                }
+            } else {
+                let fieldStart = i
+                while i < end {
+                    let c = p[i]
+                    if c == delimiter || c == lf || c == cr { break }
+                    i += 1
+                }
+                if i >= end && !eof { return .needMore }
+                spans.append(FieldSpan(start: fieldStart, end: i, escaped: false))
+                if i >= end { break fieldLoop }
+                if p[i] == delimiter { i += 1; continue fieldLoop }
+            }
+            // A line terminator ends the record.
+            if p[i] == cr {
+                if i + 1 >= end && !eof { return .needMore }
+                i += (i + 1 < end && p[i + 1] == lf) ? 2 : 1
+            } else {
+                i += 1
+            }
+            lines += 1
+            break fieldLoop
+        }
+        let recordLine = line
+        line += lines
+        buffer.start = i
+        return .fields(line: recordLine, problem: problem)
+    }
+
+    /// Strings for the scanned spans; `badBytes` when some field is not valid UTF-8.
+    private func buildValues() -> ([String], Bool) {
+        var values: [String] = []
+        values.reserveCapacity(spans.count)
+        var bad = false
+        let p = buffer.base
+        for span in spans {
+            if !span.escaped {
+                let bytes = UnsafeBufferPointer(start: p + span.start, count: span.end - span.start)
+                if validates, let text = String(validating: bytes, as: UTF8.self) {
+                    values.append(text)
+                } else if validates {
+                    bad = true
+                    values.append(String(decoding: bytes, as: UTF8.self))
+                } else {
+                    values.append(String(decoding: bytes, as: UTF8.self))
+                }
+            } else {
+                scratch.removeAll(keepingCapacity: true)
+                var i = span.start
+                while i < span.end {
+                    let c = p[i]
+                    scratch.append(c)
+                    i += (c == UInt8(ascii: "\"") && i + 1 < span.end && p[i + 1] == c) ? 2 : 1
+                }
+                if validates, let text = String(validating: scratch, as: UTF8.self) {
+                    values.append(text)
+                } else {
+                    bad = bad || validates
+                    values.append(String(decoding: scratch, as: UTF8.self))
+                }
+            }
+        }
+        return (values, bad)
+    }
+}

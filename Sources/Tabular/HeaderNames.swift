@@ -1,0 +1,57 @@
+// Column names a script can rely on: never blank, never repeated.
+
+enum HeaderNames {
+    /// Makes names unique and non-blank (`Email`, `Email_2`; blank -> `column_3`); returns warnings for each change.
+    static func normalize(_ raw: [String]) -> (names: [String], warnings: [String]) {
+        var names: [String] = []
+        var warnings: [String] = []
+        var used = Set<String>()
+        var seen: [String: Int] = [:]
+        for (index, name) in raw.enumerated() {
+            var candidate = name
+            if name.allSatisfy({ $0 == " " || $0 == "\t" }) {
+                candidate = "column_\(index + 1)"
+                warnings.append("column \(index + 1) has a blank header: named it \(candidate)")
+            } else if used.contains(name) {
+                var n = (seen[name] ?? 1) + 1
+                while used.contains("\(name)_\(n)") { n += 1 }
+                seen[name] = n
+                candidate = "\(name)_\(n)"
+                warnings.append("column \(index + 1) repeats the header \"\(name)\": named it \(candidate)")
+            }
+            while used.contains(candidate) { candidate += "_" }
+            used.insert(candidate)
+            names.append(candidate)
+        }
+        return (names, warnings)
+    }
+
+    /// Names "1", "2", ... for files read without a header row.
+    static func numbered(_ count: Int) -> [String] { (0 ..< count).map { String($0 + 1) } }
+}
+
+/// Warnings of one kind: the first few verbatim, the rest counted.
+struct WarningLog: Sendable, Equatable {
+    private(set) var messages: [String] = []
+    private var overflow: [String: Int] = [:]
+    private var counts: [String: Int] = [:]
+    private var order: [String] = []
+    static let perKindLimit = 10
+
+    /// Records a warning of `kind`; after the limit only the count grows.
+    mutating func add(_ message: String, kind: String = "general") {
+        let n = (counts[kind] ?? 0) + 1
+        counts[kind] = n
+        if n <= Self.perKindLimit || kind == "general" {
+            messages.append(message)
+        } else {
+            if overflow[kind] == nil { order.append(kind) }
+            overflow[kind, default: 0] += 1
+        }
+    }
+
+    /// All messages, with one summary line per kind that overflowed.
+    var all: [String] {
+        messages + order.map { "... and \(overflow[$0] ?? 0) more \($0) warnings" }
+    }
+}

@@ -1,0 +1,47 @@
+// Format from content first (magic bytes, first non-blank character), extension second.
+
+enum FormatSniffer {
+    /// The format of `path`, judged from its first bytes, then its extension; throws for OLE2 files.
+    static func sniff(path: String, head: [UInt8]) throws -> TableFormat {
+        if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .xlsx }
+        if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
+            throw TabularError.legacyWorkbook(path: path, encrypted: containsUTF16(head, "EncryptionInfo"))
+        }
+        var i = 0
+        if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
+        let utf16 = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
+        if !utf16 {
+            while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
+            if i < head.count {
+                switch head[i] {
+                case UInt8(ascii: "{"), UInt8(ascii: "["): return .json
+                case UInt8(ascii: "<"): return .xml
+                default: break
+                }
+            }
+        }
+        switch fileExtension(path) {
+        case "xlsx", "xlsm": return .xlsx
+        case "xls": throw TabularError.legacyWorkbook(path: path, encrypted: false)
+        case "json", "jsonl", "ndjson": return .json
+        case "xml": return .xml
+        default: break
+        }
+        if head.isEmpty || utf16 || !head.prefix(4096).contains(0) { return .csv }
+        throw TabularError.unknownFormat(path: path)
+    }
+
+    static func fileExtension(_ path: String) -> String {
+        guard let dot = path.lastIndex(of: "."), !path[dot...].contains("/") else { return "" }
+        return path[path.index(after: dot)...].lowercased()
+    }
+
+    private static func containsUTF16(_ bytes: [UInt8], _ word: String) -> Bool {
+        let pattern: [UInt8] = word.utf8.flatMap { byte -> [UInt8] in [byte, 0] }
+        guard bytes.count >= pattern.count else { return false }
+        for start in 0 ... bytes.count - pattern.count where bytes[start] == pattern[0] {
+            if bytes[start ..< start + pattern.count].elementsEqual(pattern) { return true }
+        }
+        return false
+    }
+}

@@ -1,0 +1,6 @@
+public final class XMLContactReader: TableReader {
+    public var header: [String] = []
+    public var info: SourceInfo
+    public init(path: String, options: ReadOptions = ReadOptions()) throws { info = SourceInfo(path: path, format: .xml); throw TabularError.unsupported(path: path, detail: "todo") }
+    public func next() throws -> ReadEvent? { nil }
+}

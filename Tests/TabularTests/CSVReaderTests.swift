@@ -1,0 +1,185 @@
+import Foundation
+import Testing
+@testable import Tabular
+
+@Suite struct CSVReaderTests {
+    @Test func rejectsSeedRecordWithExtraFieldAndNamesLine() throws {
+        let dir = try Scratch()
+        let reader = try Tables.open(path: dir.write("seed.csv", seedCSV))
+        #expect(reader.header == ["firstName", "lastName", "workEmailAddress1", "workMobilePhone1", "workCountry", "timezone"])
+        let events = try readAll(reader)
+        #expect(events.count == 2)
+        #expect(events[0] == .record(Record(values: ["John", "Smith", "john.smith@testcompany.com", "61423456789", "Australia", "+10"], number: 1, line: 2)))
+        guard case let .rejected(rejected) = events[1] else {
+            Issue.record("expected a rejection, got \(events[1])")
+            return
+        }
+        #expect(rejected.number == 2)
+        #expect(rejected.line == 3)
+        #expect(rejected.values.count == 7)
+        #expect(rejected.reason.contains("7 fields"))
+        #expect(reader.info.format == .csv)
+        #expect(reader.info.encoding == "utf-8")
+        #expect(reader.info.delimiter == UInt8(ascii: ","))
+    }
+
+    @Test func readsQuotedFieldsWithDelimitersQuotesAndNewlines() throws {
+        let dir = try Scratch()
+        let text = "a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\"two\r\nlines\"\r\nplain,,last\r\n"
+        let reader = try CSVReader(path: dir.write("q.csv", text))
+        let events = try readAll(reader)
+        #expect(records(events) == [["x,1", "say \"hi\"", "two\r\nlines"], ["plain", "", "last"]])
+        #expect(events.map { if case let .record(r) = $0 { r.line } else { 0 } } == [2, 4])
+    }
+
+    @Test func acceptsLoneCRAndLFLineEndingsAndMissingFinalNewline() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("cr.csv", "h1,h2\rA,B\nC,D\r\nE,F"))
+        let events = try readAll(reader)
+        #expect(records(events) == [["A", "B"], ["C", "D"], ["E", "F"]])
+        #expect(events.map { if case let .record(r) = $0 { r.line } else { 0 } } == [2, 3, 4])
+    }
+
+    @Test func sniffsSemicolonTabAndPipeDelimiters() throws {
+        let dir = try Scratch()
+        for (name, d) in [("semi", ";"), ("tab", "\t"), ("pipe", "|")] {
+            let text = "name\(d)city\(d)note\n\"Ann, Jr\"\(d)Paris\(d)x\nBob\(d)Rome\(d)y\n"
+            let reader = try CSVReader(path: dir.write("\(name).csv", text))
+            #expect(reader.delimiter == UInt8(ascii: Unicode.Scalar(d) ?? ","))
+            #expect(reader.header == ["name", "city", "note"])
+            #expect(records(try readAll(reader)) == [["Ann, Jr", "Paris", "x"], ["Bob", "Rome", "y"]])
+        }
+    }
+
+    @Test func delimiterOptionOverridesSniffing() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("o.csv", "a;b,c\n1;2,3\n"), options: ReadOptions(delimiter: UInt8(ascii: ",")))
+        #expect(reader.header == ["a;b", "c"])
+    }
+
+    @Test func makesBlankAndDuplicateHeadersUniqueWithWarnings() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("h.csv", "Email,Name,,Email,Email\n1,2,3,4,5\n"))
+        #expect(reader.header == ["Email", "Name", "column_3", "Email_2", "Email_3"])
+        #expect(reader.info.warnings.count == 3)
+        #expect(reader.info.warnings[0] == "column 3 has a blank header: named it column_3")
+    }
+
+    @Test func padsShortRecordsAndCapsWarnings() throws {
+        let dir = try Scratch()
+        var text = "a,b,c\n"
+        for i in 1 ... 15 { text += "\(i)\n" }
+        let reader = try CSVReader(path: dir.write("s.csv", text))
+        let rows = records(try readAll(reader))
+        #expect(rows.count == 15)
+        #expect(rows[0] == ["1", "", ""])
+        let warnings = reader.info.warnings
+        #expect(warnings.count == 11)
+        #expect(warnings[0] == "record 1 (line 2) has 1 fields, the header has 3: padded with empty values")
+        #expect(warnings[10] == "... and 5 more short record warnings")
+    }
+
+    @Test func skipsBlankLinesAndNotesThem() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("b.csv", "\n\na,b\n1,2\n\r\n\n3,4\n"))
+        let events = try readAll(reader)
+        #expect(reader.header == ["a", "b"])
+        #expect(events == [.record(Record(values: ["1", "2"], number: 1, line: 4)), .record(Record(values: ["3", "4"], number: 2, line: 7))])
+        #expect(reader.info.warnings == ["skipped 4 blank line(s)"])
+    }
+
+    @Test func rejectsUnterminatedQuoteWithItsLine() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("u.csv", "a,b\n1,2\n3,\"open\n4,5\n"))
+        let events = try readAll(reader)
+        #expect(records(events) == [["1", "2"]])
+        let rejected = rejections(events)
+        #expect(rejected.count == 1)
+        #expect(rejected.first?.number == 2)
+        #expect(rejected.first?.line == 3)
+        #expect(rejected.first?.values == ["3", "open\n4,5\n"])
+        #expect(rejected.first?.reason.hasPrefix("unterminated quoted field") == true)
+    }
+
+    @Test func rejectsTextAfterClosingQuoteAndGoesOn() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("t.csv", "a,b\n\"x\"y,2\n3,4\n"))
+        let events = try readAll(reader)
+        #expect(rejections(events).map(\.values) == [["\"x\"y", "2"]])
+        #expect(records(events) == [["3", "4"]])
+    }
+
+    @Test func stripsUTF8ByteOrderMark() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("bom.csv", bytes: [0xEF, 0xBB, 0xBF] + Array("name,city\nZoë,Köln\n".utf8)))
+        #expect(reader.header == ["name", "city"])
+        #expect(records(try readAll(reader)) == [["Zoë", "Köln"]])
+        #expect(reader.info.encoding == "utf-8")
+    }
+
+    @Test func decodesUTF16LittleAndBigEndianWithBOM() throws {
+        let dir = try Scratch()
+        let text = "name;city\r\nZoë;Kraków 😀\r\n"
+        let units = Array(text.utf16)
+        let le: [UInt8] = [0xFF, 0xFE] + units.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] }
+        let be: [UInt8] = [0xFE, 0xFF] + units.flatMap { [UInt8($0 >> 8), UInt8($0 & 0xFF)] }
+        for (name, bytes, encoding) in [("le.csv", le, "utf-16le"), ("be.csv", be, "utf-16be")] {
+            let reader = try Tables.open(path: dir.write(name, bytes: bytes))
+            #expect(reader.header == ["name", "city"])
+            #expect(records(try readAll(reader)) == [["Zoë", "Kraków 😀"]])
+            #expect(reader.info.encoding == encoding)
+            #expect(reader.info.delimiter == UInt8(ascii: ";"))
+        }
+    }
+
+    @Test func detectsWindows1252AndWarns() throws {
+        let dir = try Scratch()
+        // "Zoë" and "café €5" in Windows-1252.
+        let bytes: [UInt8] = Array("name,note\nZo".utf8) + [0xEB] + Array(",caf".utf8) + [0xE9, 0x20, 0x80] + Array("5\n".utf8)
+        let reader = try Tables.open(path: dir.write("w.csv", bytes: bytes))
+        #expect(records(try readAll(reader)) == [["Zoë", "café €5"]])
+        #expect(reader.info.encoding == "windows-1252")
+        #expect(reader.info.warnings.first?.contains("not valid UTF-8") == true)
+    }
+
+    @Test func rejectsRecordWithBadBytesInUTF8FileAndGoesOn() throws {
+        let dir = try Scratch()
+        var bytes = Array("name,note\n".utf8)
+        for i in 0 ..< 7000 { bytes += Array("row\(i),ok\n".utf8) }
+        bytes += Array("bad".utf8) + [0xFF, 0xFE] + Array(",x\nlast,y\n".utf8)
+        let reader = try CSVReader(path: dir.write("m.csv", bytes: bytes))
+        #expect(reader.info.encoding == "utf-8")
+        let events = try readAll(reader)
+        let rejected = rejections(events)
+        #expect(rejected.count == 1)
+        #expect(rejected.first?.line == 7002)
+        #expect(rejected.first?.number == 7001)
+        #expect(records(events).last == ["last", "y"])
+        #expect(reader.info.warnings.contains { $0.contains("mixed encodings") })
+    }
+
+    @Test func readsWithoutHeaderAsNumberedColumns() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("n.csv", "1,2\n3,4\n"), options: ReadOptions(header: false))
+        #expect(reader.header == ["1", "2"])
+        #expect(try readAll(reader) == [.record(Record(values: ["1", "2"], number: 1, line: 1)), .record(Record(values: ["3", "4"], number: 2, line: 2))])
+    }
+
+    @Test func readsRecordsLargerThanTheBuffer() throws {
+        let dir = try Scratch()
+        let big = String(repeating: "xy\"z,\n", count: 200_000)
+        let escaped = big.replacingOccurrences(of: "\"", with: "\"\"")
+        let reader = try CSVReader(path: dir.write("big.csv", "a,b\n\"\(escaped)\",tail\nnext,row\n"))
+        let rows = records(try readAll(reader))
+        #expect(rows.count == 2)
+        #expect(rows[0] == [big, "tail"])
+        #expect(rows[1] == ["next", "row"])
+    }
+
+    @Test func emptyFileHasNoHeaderAndNoRecords() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("e.csv", ""))
+        #expect(reader.header == [])
+        #expect(try reader.next() == nil)
+    }
+}
