@@ -34,8 +34,6 @@ public struct S3Error: Error, Sendable, Equatable {
             case "&": out += "&amp;"
             case "<": out += "&lt;"
             case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
             default: out.append(ch)
             }
         }
