@@ -14,8 +14,10 @@ public enum FaultKind: Sendable, Equatable {
 
 /// A fault for the next `count` requests whose path starts with `pathPrefix` (and method, if given).
 public struct FaultRule: Sendable, Equatable {
+    /// HTTP method to match (`nil` = any) and the path prefix.
     public var method: String?
     public var pathPrefix: String
+    /// What to do, and for how many more matching requests.
     public var kind: FaultKind
     public var count: Int
 

@@ -1,7 +1,7 @@
 import Foundation
 
 /// One step of a multipart/form-data body as it streams in.
-public enum MultipartEvent: Sendable, Equatable {
+enum MultipartEvent: Sendable, Equatable {
     /// A part starts; headers are as sent (names kept in their original case).
     case partBegin(MultipartPartHeaders)
     /// Bytes of the current part's body (a part may arrive in many pieces).
@@ -13,27 +13,27 @@ public enum MultipartEvent: Sendable, Equatable {
 }
 
 /// The headers of one multipart part and the `Content-Disposition` parameters S3 cares about.
-public struct MultipartPartHeaders: Sendable, Equatable {
-    public var fields: [(name: String, value: String)]
+struct MultipartPartHeaders: Sendable, Equatable {
+var fields: [(name: String, value: String)]
     /// `name` parameter of `Content-Disposition` (quoted or not).
-    public var name: String?
+var name: String?
     /// `filename` parameter; `filename*` (RFC 5987) is used when plain `filename` is absent.
-    public var filename: String?
+var filename: String?
 
-    public static func == (lhs: MultipartPartHeaders, rhs: MultipartPartHeaders) -> Bool {
+static func == (lhs: MultipartPartHeaders, rhs: MultipartPartHeaders) -> Bool {
         lhs.name == rhs.name && lhs.filename == rhs.filename
             && lhs.fields.map { "\($0.name):\($0.value)" } == rhs.fields.map { "\($0.name):\($0.value)" }
     }
 }
 
 /// Why a multipart body could not be read.
-public struct MultipartError: Error, Sendable, Equatable {
-    public var reason: String
+struct MultipartError: Error, Sendable, Equatable {
+var reason: String
 }
 
 /// An incremental multipart/form-data parser: feed bytes as they arrive, get events back.
 /// Memory stays bounded by the boundary length plus the header limit, whatever the part sizes.
-public struct MultipartStreamParser: Sendable {
+struct MultipartStreamParser: Sendable {
     private enum State { case preamble, afterDelimiter, headers, body, done }
 
     private let delimiter: [UInt8]
@@ -43,7 +43,7 @@ public struct MultipartStreamParser: Sendable {
     private var start = 0
 
     /// `boundary` is the parameter from the request's Content-Type, already unquoted.
-    public init(boundary: String, maxHeaderBytes: Int = 16 * 1024) {
+init(boundary: String, maxHeaderBytes: Int = 16 * 1024) {
         delimiter = Array("\r\n--\(boundary)".utf8)
         self.maxHeaderBytes = maxHeaderBytes
         // A leading CRLF lets the first boundary match the same delimiter as the others.
@@ -51,10 +51,10 @@ public struct MultipartStreamParser: Sendable {
     }
 
     /// True once the closing boundary has been seen.
-    public var isFinished: Bool { state == .done }
+var isFinished: Bool { state == .done }
 
     /// Consumes `bytes` and returns the events they complete.
-    public mutating func feed(_ bytes: some Collection<UInt8>) throws(MultipartError) -> [MultipartEvent] {
+mutating func feed(_ bytes: some Collection<UInt8>) throws(MultipartError) -> [MultipartEvent] {
         if state == .done { return [] }
         if start > 0, start >= buffer.count / 2 {
             buffer.removeFirst(start)
@@ -67,7 +67,7 @@ public struct MultipartStreamParser: Sendable {
     }
 
     /// Signals the end of input; fails if the closing boundary never came.
-    public mutating func finish() throws(MultipartError) -> [MultipartEvent] {
+mutating func finish() throws(MultipartError) -> [MultipartEvent] {
         guard state == .done else { throw MultipartError(reason: "body ended before the closing boundary") }
         return []
     }
@@ -138,19 +138,23 @@ public struct MultipartStreamParser: Sendable {
         }
     }
 
+    /// First index of `needle` at or after `from`; memchr finds candidate first bytes (large uploads pass through here).
     private func find(_ needle: [UInt8], from: Int) -> Int? {
         guard let first = needle.first, buffer.count - from >= needle.count else { return nil }
-        var i = from
         let last = buffer.count - needle.count
-        while i <= last {
-            if buffer[i] == first {
+        return buffer.withUnsafeBufferPointer { haystack -> Int? in
+            guard let base = haystack.baseAddress else { return nil }
+            var i = from
+            while i <= last {
+                guard let hit = memchr(base + i, Int32(first), last - i + 1) else { return nil }
+                let position = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
                 var j = 1
-                while j < needle.count, buffer[i + j] == needle[j] { j += 1 }
-                if j == needle.count { return i }
+                while j < needle.count, haystack[position + j] == needle[j] { j += 1 }
+                if j == needle.count { return position }
+                i = position + 1
             }
-            i += 1
+            return nil
         }
-        return nil
     }
 
     static func parseHeaders(_ text: String) throws(MultipartError) -> MultipartPartHeaders {

@@ -5,8 +5,10 @@ public enum OmnigageRowOutcome: String, Sendable, Equatable {
 
 /// One row's result, as listed by `GET /import-contacts/{id}/results`.
 public struct OmnigageRowResult: Sendable, Equatable {
+    /// Data-record number and the line it started on.
     public var row: Int
     public var line: Int
+    /// What happened, the contact touched (if any) and why a row erred.
     public var outcome: OmnigageRowOutcome
     public var contactID: String?
     public var message: String?
@@ -14,6 +16,7 @@ public struct OmnigageRowResult: Sendable, Equatable {
 
 /// A contact held by the emulated Omnigage account.
 public struct OmnigageContact: Sendable, Equatable {
+    /// Contact id (Omnigage shape).
     public var id: String
     /// Contact field name (`first-name`, `phone1-phone-number`, …) to value; phones in E.164.
     public var fields: [String: String]

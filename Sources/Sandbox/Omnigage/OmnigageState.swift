@@ -3,32 +3,39 @@ import Tabular
 
 /// An upload form handed out by `POST /uploads`.
 public struct OmnigageUpload: Sendable, Equatable {
+    /// Upload id and the name, MIME type and size the client declared.
     public var id: String
     public var name: String
     public var type: String
     public var size: Int64
     /// `uploads/<32 hex>/`: the object's key starts with it.
     public var keyPrefix: String
+    /// Creation time and the policy's expiry (`expires-at`).
     public var createdAt: Date
     public var expiresAt: Date
 }
 
 /// An import as the emulated Omnigage holds it.
 public struct OmnigageImport: Sendable, Equatable {
+    /// Import id and the upload it reads.
     public var id: String
     public var uploadID: String
     /// `pending`, `queued`, `in-progress`, `completed` or `failed`.
     public var status: String
+    /// The request's flags (`unique-primary-phone`, `unique-primary-email`, `update-pruning`, `enable-preflights`).
     public var uniquePrimaryPhone: Bool
     public var uniquePrimaryEmail: Bool
     public var updatePruning: Bool
     public var enablePreflights: Bool
+    /// Column titles, the field each column feeds (`nil` = skipped) and the first data row.
     public var header: [String]
     public var mapping: [String?]
     public var sample: [String]
+    /// Row counts, filled when the import completes.
     public var countCreated = 0
     public var countUpdated = 0
     public var countErred = 0
+    /// Target list, timestamps, and the `original-file` / `errors-file` ids.
     public var listID: String?
     public var createdAt: Date
     public var updatedAt: Date
@@ -36,12 +43,15 @@ public struct OmnigageImport: Sendable, Equatable {
     public var errorsFileID: String?
     /// Why the import failed, when `status == "failed"`.
     public var failure: String?
+    /// One result per data row, in file order.
     public var results: [OmnigageRowResult] = []
     /// The stored object the import reads.
     public var objectPath: String
+    /// The `Content-Type` the object was uploaded with.
     public var objectContentType: String?
     var polls = 0
 
+    /// `count-total`: created + updated + erred.
     public var countTotal: Int { countCreated + countUpdated + countErred }
 }
 
@@ -61,10 +71,12 @@ actor OmnigageState {
     private var files: [String: OmnigageFile] = [:]
     private var book = OmnigageContactBook()
     private let pollsPerStep: Int
+    private let secondsPerStep: TimeInterval?
     private let folder: URL
 
-    init(pollsPerStep: Int, folder: URL) {
+    init(pollsPerStep: Int, secondsPerStep: TimeInterval?, folder: URL) {
         self.pollsPerStep = max(1, pollsPerStep)
+        self.secondsPerStep = secondsPerStep.map { max(0.001, $0) }
         self.folder = folder
     }
 
@@ -98,19 +110,27 @@ actor OmnigageState {
         return record
     }
 
-    /// A GET moves the import on one step every `pollsPerStep` polls; completion runs the rows.
+    /// A GET moves the import on one step every `pollsPerStep` polls (or once `secondsPerStep` have
+    /// passed per step since creation); completion runs the rows.
     func poll(_ id: String, now: Date) -> OmnigageImport? {
         guard var record = imports[id] else { return nil }
         guard record.status == "queued" || record.status == "in-progress" else { return record }
         record.polls += 1
-        if record.polls >= pollsPerStep {
-            record.polls = 0
+        var steps = record.polls >= pollsPerStep ? 1 : 0
+        if let secondsPerStep {
+            let due = Int(now.timeIntervalSince(record.createdAt) / secondsPerStep)
+            let done = record.status == "queued" ? 0 : 1
+            steps = max(steps, due - done)
+        }
+        if steps > 0 { record.polls = 0 }
+        while steps > 0, record.status == "queued" || record.status == "in-progress" {
             if record.status == "queued" {
                 record.status = "in-progress"
             } else {
                 run(&record)
             }
             record.updatedAt = now
+            steps -= 1
         }
         imports[id] = record
         return record

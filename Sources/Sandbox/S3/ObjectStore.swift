@@ -2,14 +2,17 @@ import Foundation
 
 /// An object stored by the emulated S3: where its bytes are and what the form said about it.
 public struct StoredObject: Sendable, Equatable {
+    /// Bucket and final key (after `${filename}` expansion).
     public var bucket: String
     public var key: String
     /// File holding the bytes; its extension follows the key so readers can sniff the format.
     public var path: String
+    /// Size in bytes and the `Content-Type` form field, if sent.
     public var size: Int64
     public var contentType: String?
     /// Quoted MD5 hex, as S3 reports it.
     public var etag: String
+    /// When the upload completed.
     public var storedAt: Date
 }
 

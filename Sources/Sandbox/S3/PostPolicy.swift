@@ -25,9 +25,12 @@ public struct PostPolicy: Sendable, Equatable {
         }
     }
 
+    /// After this instant the form is refused (`Policy expired.`).
     public var expiration: Date
+    /// Every condition the form must meet, in document order.
     public var conditions: [Condition]
 
+    /// A policy from its parts (tests and writers; servers use `parse(base64:)`).
     public init(expiration: Date, conditions: [Condition]) {
         self.expiration = expiration
         self.conditions = conditions
@@ -165,6 +168,7 @@ public struct PostPolicy: Sendable, Equatable {
 
 /// AWS Signature Version 2 for POST policies: base64 of HMAC-SHA1 over the base64 policy string.
 public enum SignatureV2 {
+    /// The `signature` form field for `policy` (the base64 string, exactly as sent).
     public static func sign(policy: String, secret: String) -> String {
         let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(policy.utf8), using: SymmetricKey(data: Data(secret.utf8)))
         return Data(mac).base64EncodedString()
@@ -182,9 +186,9 @@ public enum SignatureV2 {
 }
 
 /// Writes policy documents in the layout Omnigage's recordings show.
-public enum PostPolicyWriter {
+enum PostPolicyWriter {
     /// `{"expiration": …, "conditions": [{"acl": …}, {"bucket": …}, ["starts-with", "$key", …], …]}` as text.
-    public static func omnigagePolicy(expiration: Date, acl: String, bucket: String, keyPrefix: String, maxLength: Int64) -> String {
+    static func omnigagePolicy(expiration: Date, acl: String, bucket: String, keyPrefix: String, maxLength: Int64) -> String {
         func quoted(_ s: String) -> String {
             var out = ""
             JSONValue.writeString(s, to: &out)
@@ -197,7 +201,7 @@ public enum PostPolicyWriter {
     }
 
     /// `2030-01-01T00:00:00.000Z`.
-    public static func iso8601Millis(_ date: Date) -> String {
+    static func iso8601Millis(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()
         formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
         return formatter.string(from: date)

@@ -1,11 +1,15 @@
 /// An S3 error answer: HTTP status, `<Code>`, `<Message>` and any extra elements S3 adds.
 public struct S3Error: Error, Sendable, Equatable {
+    /// HTTP status (400, 403, 404, …).
     public var status: Int
+    /// S3 error code, e.g. `AccessDenied`, `SignatureDoesNotMatch`.
     public var code: String
+    /// Human text, in S3's wording where known.
     public var message: String
     /// Extra elements such as `ArgumentName`, `MaxSizeAllowed`, `ProposedSize`, in order.
     public var extra: [(String, String)]
 
+    /// An error answer; `extra` elements follow `<Message>` in the XML.
     public init(status: Int, code: String, message: String, extra: [(String, String)] = []) {
         self.status = status
         self.code = code
@@ -13,6 +17,7 @@ public struct S3Error: Error, Sendable, Equatable {
         self.extra = extra
     }
 
+    /// Equal when status, code, message and extra elements match.
     public static func == (lhs: S3Error, rhs: S3Error) -> Bool {
         lhs.status == rhs.status && lhs.code == rhs.code && lhs.message == rhs.message
             && lhs.extra.map { $0.0 + "=" + $0.1 } == rhs.extra.map { $0.0 + "=" + $0.1 }

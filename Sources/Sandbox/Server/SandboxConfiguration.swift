@@ -16,6 +16,9 @@ public struct SandboxConfiguration: Sendable {
     public var uploadMaxLength: Int64 = 5_368_724_480
     /// Omnigage: GETs of an import needed per status step (`queued` -> `in-progress` -> `completed`).
     public var importPollsPerStep = 1
+    /// Omnigage: when set, an import also moves on one status step per this many seconds since creation
+    /// (checked on each GET), so slow pollers see it complete.
+    public var importSecondsPerStep: TimeInterval?
 
     /// Whispir: also require the `apikey` query parameter (the 2018 gateway rule), not only `x-api-key`.
     public var whispirRequireQueryAPIKey = false
@@ -40,6 +43,7 @@ public struct SandboxConfiguration: Sendable {
     /// The clock the policy expiry and rate limits read; replace it in tests.
     public var now: @Sendable () -> Date = { Date() }
 
+    /// Defaults: a free port, memory plus a temporary folder, strict checks, no limits, no faults.
     public init(port: Int = 0, dataDirectory: String? = nil) {
         self.port = port
         self.dataDirectory = dataDirectory

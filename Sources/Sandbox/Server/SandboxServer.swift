@@ -11,8 +11,10 @@ import Logging
 /// await sandbox.stop()
 /// ```
 public struct SandboxServer: Sendable {
+    /// How the server will serve (port, data folder, switches).
     public var configuration: SandboxConfiguration
 
+    /// A server to `start()` or `run()`; nothing is bound until then.
     public init(configuration: SandboxConfiguration = SandboxConfiguration()) {
         self.configuration = configuration
     }
@@ -41,6 +43,7 @@ public enum SandboxError: Error, Sendable, CustomStringConvertible {
     case cannotCreateDataDirectory(String)
     case serverFailed(String)
 
+    /// One line saying what went wrong.
     public var description: String {
         switch self {
         case let .cannotCreateDataDirectory(path): return "cannot create the sandbox data folder \(path)"
@@ -148,6 +151,22 @@ public final class RunningSandbox: Sendable {
 
     /// How many faults have been served so far.
     public func injectedFaultCount() async -> Int { await services.faults.injected }
+
+    /// Switches the Whispir per-second and per-day limits at run time (`nil` = off).
+    public func setWhispirRateLimits(perSecond: Int?, perDay: Int?) async {
+        await services.whispir.setLimits(perSecond: perSecond, perDay: perDay)
+    }
+
+    /// What `roster sandbox` prints: the base URLs and the credentials clients should use.
+    public var summary: String {
+        """
+        Roster sandbox on 127.0.0.1:\(port)
+          Omnigage  \(omnigageBaseURL)  key \(SandboxCredentials.omnigageTokenKey)  secret \(SandboxCredentials.omnigageTokenSecret)  account \(SandboxCredentials.omnigageAccountKey)
+          S3 (POST) \(s3URL)
+          Whispir   \(whispirBaseURL)  api key \(SandboxCredentials.whispirAPIKey)  user \(SandboxCredentials.whispirUsername)  password \(SandboxCredentials.whispirPassword)
+          Faults    \(faultsURL)
+        """
+    }
 
     // MARK: inspection
 

@@ -15,7 +15,8 @@ final class SandboxServices: Sendable {
         self.configuration = configuration
         self.port = port
         objects = ObjectStore(folder: folder)
-        omnigage = OmnigageState(pollsPerStep: configuration.importPollsPerStep, folder: folder)
+        omnigage = OmnigageState(pollsPerStep: configuration.importPollsPerStep, secondsPerStep: configuration.importSecondsPerStep,
+                                 folder: folder)
         whispir = WhispirState(folder: folder, configuration: configuration)
         faults = FaultInjector(rules: configuration.faults)
         running = LockedBox((false, nil, []))

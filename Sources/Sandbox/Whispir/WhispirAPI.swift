@@ -70,6 +70,13 @@ struct WhispirAPI: Sendable {
                 return Self.error(404, summary: "The resource \(path[1]) does not exist in this workspace.", text: "Not Found")
             }
             return Reply.json(200, resourceDocument(resource), contentType: Self.resourceMediaType)
+        case (.put, 2, "resources"): return await replaceResource(request, id: path[1], workspace: workspace)
+        case (.delete, 2, "resources"):
+            guard await state.deleteResource(path[1], workspace: workspace) else {
+                return Self.error(404, summary: "The resource \(path[1]) does not exist in this workspace.", text: "Not Found")
+            }
+            return Reply.empty(204)
+        case (.post, 2, "resources"): return methodNotAllowed()
         case (.post, 1, "imports"): return await createImport(request, workspace: workspace)
         case (_, _, "imports"): return methodNotAllowed()
         case (.get, 1, "contacts"): return await listContacts(request, workspace: workspace)
@@ -86,7 +93,7 @@ struct WhispirAPI: Sendable {
     private func authenticate(_ request: Request) async -> Response? {
         let headerKey = request.header("x-api-key")
         let queryKey = request.query("apikey")
-        guard let key = headerKey ?? (configuration.whispirRequireQueryAPIKey ? nil : nil) else {
+        guard let key = headerKey else {
             return Self.error(403, summary: "Your request did not include a valid API key: send it in the x-api-key header.",
                               text: "Forbidden", headers: [("X-Error-Code", "ERR_403_DEVELOPER_INACTIVE"), ("X-Error-Detail", "Developer Inactive")])
         }
@@ -151,53 +158,78 @@ struct WhispirAPI: Sendable {
     // MARK: resources
 
     private func createResource(_ request: Request, workspace: String) async -> Response {
+        switch await decodeResource(request, id: Identifiers.hex(32, uppercase: true), workspace: workspace) {
+        case let .failure(early):
+            return early.response
+        case let .success(resource):
+            await state.addResource(resource)
+            return Reply.json(201, resourceDocument(resource), contentType: Self.resourceMediaType,
+                              headers: [("Location", resourceURL(resource))])
+        }
+    }
+
+    /// PUT: all four fields again; the content is replaced (no versioning); 204.
+    private func replaceResource(_ request: Request, id: String, workspace: String) async -> Response {
+        guard await state.resource(id, workspace: workspace) != nil else {
+            do { for try await _ in request.body {} } catch {}
+            return Self.error(404, summary: "The resource \(id) does not exist in this workspace.", text: "Not Found")
+        }
+        switch await decodeResource(request, id: id, workspace: workspace) {
+        case let .failure(early): return early.response
+        case let .success(resource):
+            await state.replaceResource(resource)
+            return Reply.empty(204)
+        }
+    }
+
+    /// Checks media type, size, the four fields, scope/MIME rules and base64, then stores the bytes.
+    private func decodeResource(_ request: Request, id: String, workspace: String) async -> Result<WhispirResource, EarlyResponse> {
         let type = Self.mediaType(request.header("content-type"))
         guard type == Self.resourceMediaType else {
             let detail = type?.hasSuffix("+xml") == true ? "The sandbox speaks the JSON form only." : ""
-            return Self.error(415, summary: "Send Content-Type: \(Self.resourceMediaType).", text: "Unsupported Media Type", detail: detail)
+            do { for try await _ in request.body {} } catch {}
+            return .failure(EarlyResponse(Self.error(415, summary: "Send Content-Type: \(Self.resourceMediaType).",
+                                                     text: "Unsupported Media Type", detail: detail)))
         }
         let bytes: [UInt8]
         switch await body(request) {
         case let .success(b): bytes = b
-        case let .failure(early): return early.response
+        case let .failure(early): return .failure(early)
         }
         let json: JSONValue
         switch Self.parseObject(bytes) {
         case let .success(j): json = j
-        case let .failure(early): return early.response
+        case let .failure(early): return .failure(early)
         }
         for field in ["name", "scope", "mimeType", "derefUri"] where json[field]?.stringValue == nil {
-            return Self.error(400, summary: "Your request did not contain everything this method needs. Check the required fields.",
-                              text: "\(field) is required")
+            return .failure(EarlyResponse(Self.error(400, summary: "Your request did not contain everything this method needs. Check the required fields.",
+                                                     text: "\(field) is required")))
         }
         let name = json["name"]?.stringValue ?? ""
         let scope = json["scope"]?.stringValue ?? ""
         let mimeType = json["mimeType"]?.stringValue ?? ""
         guard scope == "private" || scope == "public" else {
-            return Self.error(422, summary: "scope must be private or public.", text: "scope is invalid")
+            return .failure(EarlyResponse(Self.error(422, summary: "scope must be private or public.", text: "scope is invalid")))
         }
         if scope == "private", !Self.privateMimeTypes.contains(mimeType.lowercased()) {
-            return Self.error(422, summary: "A private resource must be text/csv, application/json or application/xml.",
-                              text: "mimeType \(mimeType) is not allowed for private resources")
+            return .failure(EarlyResponse(Self.error(422, summary: "A private resource must be text/csv, application/json or application/xml.",
+                                                     text: "mimeType \(mimeType) is not allowed for private resources")))
         }
         guard let data = Data(base64Encoded: json["derefUri"]?.stringValue ?? "", options: .ignoreUnknownCharacters), !data.isEmpty else {
-            return Self.error(422, summary: "derefUri must be the file's content in standard base64.", text: "derefUri is not valid base64")
+            return .failure(EarlyResponse(Self.error(422, summary: "derefUri must be the file's content in standard base64.",
+                                                     text: "derefUri is not valid base64")))
         }
-        let id = Identifiers.hex(32, uppercase: true)
         let ext: String = switch mimeType.lowercased() {
         case "text/csv": "csv"
         case "application/json": "json"
         case "application/xml": "xml"
         default: "bin"
         }
-        let path = state.folder.appendingPathComponent("whispir-\(id).\(ext)").path
+        let path = state.folder.appendingPathComponent("whispir-\(id)-\(UUID().uuidString.prefix(8)).\(ext)").path
         guard FileManager.default.createFile(atPath: path, contents: data) else {
-            return Self.error(500, summary: "The sandbox could not store the resource.", text: "Internal Server Error")
+            return .failure(EarlyResponse(Self.error(500, summary: "The sandbox could not store the resource.", text: "Internal Server Error")))
         }
-        let resource = WhispirResource(id: id, workspace: workspace, name: name, scope: scope, mimeType: mimeType, path: path, size: data.count)
-        await state.addResource(resource)
-        return Reply.json(201, resourceDocument(resource), contentType: Self.resourceMediaType,
-                          headers: [("Location", resourceURL(resource))])
+        return .success(WhispirResource(id: id, workspace: workspace, name: name, scope: scope, mimeType: mimeType, path: path, size: data.count))
     }
 
     private func resourceURL(_ resource: WhispirResource) -> String {

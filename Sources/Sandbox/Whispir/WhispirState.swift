@@ -3,6 +3,7 @@ import Tabular
 
 /// A file stored by `POST /resources`.
 public struct WhispirResource: Sendable, Equatable {
+    /// Resource id, its workspace, and the name/scope/mimeType sent.
     public var id: String
     public var workspace: String
     public var name: String
@@ -10,11 +11,13 @@ public struct WhispirResource: Sendable, Equatable {
     public var mimeType: String
     /// The decoded bytes on disk; the extension follows the MIME type so readers can sniff it.
     public var path: String
+    /// Decoded size in bytes.
     public var size: Int
 }
 
 /// An import accepted by `POST /imports`, with what processing it did.
 public struct WhispirImport: Sendable, Equatable {
+    /// Import id, target workspace and the resource read.
     public var id: String
     public var workspace: String
     public var resourceID: String
@@ -26,6 +29,7 @@ public struct WhispirImport: Sendable, Equatable {
     public var mediaType: String
     /// Whispir field -> column name, as sent.
     public var fieldMapping: [String: String]
+    /// Rows that created, updated (replace) or were skipped as existing (ignore).
     public var created = 0
     public var updated = 0
     public var ignored = 0
@@ -34,6 +38,7 @@ public struct WhispirImport: Sendable, Equatable {
     /// `Successful` or `Failed` (the activity log's words).
     public var status = "Successful"
 
+    /// Equal when id, counts and failures match.
     public static func == (lhs: WhispirImport, rhs: WhispirImport) -> Bool {
         lhs.id == rhs.id && lhs.created == rhs.created && lhs.updated == rhs.updated && lhs.ignored == rhs.ignored
             && lhs.failed.map { "\($0.row):\($0.reason)" } == rhs.failed.map { "\($0.row):\($0.reason)" }
@@ -42,6 +47,7 @@ public struct WhispirImport: Sendable, Equatable {
 
 /// A contact held in one Whispir workspace.
 public struct WhispirContact: Sendable, Equatable {
+    /// Contact id (32 upper-case hex).
     public var id: String
     /// Whispir field name (`firstName`, `workMobilePhone1`, …) to value.
     public var fields: [String: String]
@@ -55,8 +61,8 @@ enum WhispirLimit: Equatable {
 /// Workspaces, resources, imports, contacts and the per-key rate counters of the emulated Whispir.
 actor WhispirState {
     let folder: URL
-    private let queriesPerSecond: Int?
-    private let queriesPerDay: Int?
+    private var queriesPerSecond: Int?
+    private var queriesPerDay: Int?
     private let now: @Sendable () -> Date
     let workspaces: [(id: String, name: String, number: String)] = [
         (SandboxCredentials.whispirDefaultWorkspace, "My Company", "1"),
@@ -74,6 +80,12 @@ actor WhispirState {
         queriesPerSecond = configuration.whispirQueriesPerSecond
         queriesPerDay = configuration.whispirQueriesPerDay
         now = configuration.now
+    }
+
+    /// Switches the limits at run time (`nil` = off); counters are kept.
+    func setLimits(perSecond: Int?, perDay: Int?) {
+        queriesPerSecond = perSecond
+        queriesPerDay = perDay
     }
 
     func hasWorkspace(_ id: String) -> Bool { workspaces.contains { $0.id == id } }
@@ -108,6 +120,21 @@ actor WhispirState {
     func resource(_ id: String, workspace: String) -> WhispirResource? {
         guard let found = resources[id], found.workspace == workspace else { return nil }
         return found
+    }
+
+    /// Replaces a resource's content and description in place (PUT).
+    func replaceResource(_ resource: WhispirResource) {
+        if let old = resources[resource.id], old.path != resource.path { try? FileManager.default.removeItem(atPath: old.path) }
+        resources[resource.id] = resource
+    }
+
+    /// Removes a resource and its file (DELETE); false if it was not there.
+    func deleteResource(_ id: String, workspace: String) -> Bool {
+        guard let found = resources[id], found.workspace == workspace else { return false }
+        try? FileManager.default.removeItem(atPath: found.path)
+        resources[id] = nil
+        resourceOrder.removeAll { $0 == id }
+        return true
     }
 
     func resources(in workspace: String) -> [WhispirResource] {

@@ -186,4 +186,25 @@ import Testing
             #expect(patched.json?["data"]?["attributes"]?["mapping"]?.arrayValue?[2] == .null)
         }
     }
+
+    @Test func importAlsoAdvancesWithTime() async throws {
+        let clock = LockedBox(Date(timeIntervalSince1970: 2_000_000_000))
+        var configuration = SandboxConfiguration()
+        configuration.importPollsPerStep = 100
+        configuration.importSecondsPerStep = 5
+        configuration.now = { clock.withLockedValue { $0 } }
+        try await withSandbox(configuration) { sandbox in
+            let created = try await Self.startImport(sandbox)
+            let id = try #require(created.json?["data"]?["id"]?.stringValue)
+            func status() async throws -> String? {
+                try await send(.GET, sandbox.omnigageBaseURL + "/import-contacts/\(id)", headers: omnigageHeaders)
+                    .json?["data"]?["attributes"]?["status"]?.stringValue
+            }
+            #expect(try await status() == "queued")
+            clock.withLockedValue { $0 += 6 }
+            #expect(try await status() == "in-progress")
+            clock.withLockedValue { $0 += 5 }
+            #expect(try await status() == "completed")
+        }
+    }
 }

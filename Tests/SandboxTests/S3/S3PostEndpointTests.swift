@@ -160,4 +160,28 @@ import Testing
             #expect(notMultipart.status == 400 && notMultipart.s3Code == "MalformedPOSTRequest")
         }
     }
+
+    @Test func streamsALargeFileToDisk() async throws {
+        try await withSandbox { sandbox in
+            let content = (0..<(24 * 1024 * 1024)).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+            let form = try await createUpload(sandbox, size: content.count)
+            let reply = try await postToS3(form, filename: "big.bin", content: content, contentType: "application/octet-stream")
+            #expect(reply.status == 204, "\(reply.text)")
+            let object = try #require(await sandbox.s3Objects().first)
+            #expect(object.size == Int64(content.count))
+            #expect(FileManager.default.contents(atPath: object.path).map(Array.init) == content)
+        }
+    }
+
+    @Test func aFormWithoutAFileIsRefused() async throws {
+        try await withSandbox { sandbox in
+            let form = try await createUpload(sandbox)
+            var body = MultipartBody()
+            for (name, value) in form.fields { body.field(name, value) }
+            body.field("Content-Type", "text/csv")
+            let reply = try await send(.POST, form.requestURL, headers: [("Content-Type", body.contentType)], body: body.finished())
+            #expect(reply.status == 400)
+            #expect(reply.s3Code == "IncorrectNumberOfFilesInPostRequest")
+        }
+    }
 }

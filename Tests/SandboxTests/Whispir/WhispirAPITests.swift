@@ -217,4 +217,31 @@ import Testing
             #expect(over.header("X-Error-Code") == "ERR_403_DEVELOPER_OVER_QPD")
         }
     }
+
+    @Test func rateLimitCanBeSwitchedOnWhileRunning() async throws {
+        try await withSandbox { sandbox in
+            #expect(try await send(.GET, sandbox.whispirBaseURL + "/resources", headers: Self.auth).status == 200)
+            await sandbox.setWhispirRateLimits(perSecond: 1, perDay: nil)
+            _ = try await send(.GET, sandbox.whispirBaseURL + "/resources", headers: Self.auth)
+            let over = try await send(.GET, sandbox.whispirBaseURL + "/resources", headers: Self.auth)
+            #expect(over.status == 403 && over.header("X-Error-Code") == "ERR_403_DEVELOPER_OVER_QPS")
+        }
+    }
+
+    @Test func resourcesCanBeReplacedAndDeleted() async throws {
+        try await withSandbox { sandbox in
+            let created = try await Self.createResource(sandbox)
+            let id = try #require(created.json?["id"]?.stringValue)
+            let body = JSONValue.object([("name", .string("v2.csv")), ("scope", .string("private")), ("mimeType", .string("text/csv")),
+                                         ("derefUri", .string(Data("a,b\n1,2\n".utf8).base64EncodedString()))])
+            let put = try await send(.PUT, sandbox.whispirBaseURL + "/resources/\(id)",
+                                     headers: Self.auth + [("Content-Type", "application/vnd.whispir.resource-v1+json")],
+                                     body: Array(body.serialized().utf8))
+            #expect(put.status == 204)
+            #expect(await sandbox.whispirResources().first?.name == "v2.csv")
+            #expect(try await send(.DELETE, sandbox.whispirBaseURL + "/resources/\(id)", headers: Self.auth).status == 204)
+            #expect(try await send(.GET, sandbox.whispirBaseURL + "/resources/\(id)", headers: Self.auth).status == 404)
+            #expect(try await send(.GET, sandbox.whispirBaseURL + "/imports", headers: Self.auth).status == 405)
+        }
+    }
 }
