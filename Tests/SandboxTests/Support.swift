@@ -40,6 +40,7 @@ func send(_ method: HTTPMethod, _ url: String, headers: [(String, String)] = [],
 }
 
 /// Starts a sandbox on a free loopback port, runs `body`, and always stops it.
+@discardableResult
 func withSandbox<T>(_ configuration: SandboxConfiguration = SandboxConfiguration(),
                     _ body: (RunningSandbox) async throws -> T) async throws -> T {
     let sandbox = try await SandboxServer(configuration: configuration).start()

@@ -1,10 +1,10 @@
 /// Outcome of importing one row into Omnigage's contacts.
-public enum OmnigageRowOutcome: String, Sendable, Equatable {
+public enum OmnigageRowOutcome: String, Sendable, Equatable, Codable {
     case created, updated, erred
 }
 
 /// One row's result, as listed by `GET /import-contacts/{id}/results`.
-public struct OmnigageRowResult: Sendable, Equatable {
+public struct OmnigageRowResult: Sendable, Equatable, Codable {
     /// Data-record number and the line it started on.
     public var row: Int
     public var line: Int
@@ -15,7 +15,7 @@ public struct OmnigageRowResult: Sendable, Equatable {
 }
 
 /// A contact held by the emulated Omnigage account.
-public struct OmnigageContact: Sendable, Equatable {
+public struct OmnigageContact: Sendable, Equatable, Codable {
     /// Contact id (Omnigage shape).
     public var id: String
     /// Contact field name (`first-name`, `phone1-phone-number`, …) to value; phones in E.164.
@@ -27,6 +27,14 @@ struct OmnigageContactBook: Sendable {
     private(set) var contacts: [OmnigageContact] = []
     private var byPhone: [String: Int] = [:]
     private var byEmail: [String: Int] = [:]
+
+    init() {}
+
+    /// A book holding `contacts`, indexed again (data-folder restore).
+    init(contacts: [OmnigageContact]) {
+        self.contacts = contacts
+        for position in contacts.indices { reindex(at: position) }
+    }
 
     static let phoneField = "phone1-phone-number"
     static let emailField = "email1-email-address"

@@ -2,7 +2,7 @@ import Foundation
 import Tabular
 
 /// An upload form handed out by `POST /uploads`.
-public struct OmnigageUpload: Sendable, Equatable {
+public struct OmnigageUpload: Sendable, Equatable, Codable {
     /// Upload id and the name, MIME type and size the client declared.
     public var id: String
     public var name: String
@@ -16,7 +16,7 @@ public struct OmnigageUpload: Sendable, Equatable {
 }
 
 /// An import as the emulated Omnigage holds it.
-public struct OmnigageImport: Sendable, Equatable {
+public struct OmnigageImport: Sendable, Equatable, Codable {
     /// Import id and the upload it reads.
     public var id: String
     public var uploadID: String
@@ -56,7 +56,7 @@ public struct OmnigageImport: Sendable, Equatable {
 }
 
 /// A file resource (`original-file`, `errors-file`).
-struct OmnigageFile: Sendable {
+struct OmnigageFile: Sendable, Codable {
     var id: String
     var path: String
     var contentType: String
@@ -78,6 +78,27 @@ actor OmnigageState {
         self.pollsPerStep = max(1, pollsPerStep)
         self.secondsPerStep = secondsPerStep.map { max(0.001, $0) }
         self.folder = folder
+    }
+
+    /// What a data folder keeps between runs.
+    struct Snapshot: Codable {
+        var uploads: [OmnigageUpload]
+        var imports: [OmnigageImport]
+        var files: [OmnigageFile]
+        var contacts: [OmnigageContact]
+    }
+
+    func snapshot() -> Snapshot {
+        Snapshot(uploads: uploads.values.sorted { $0.createdAt < $1.createdAt }, imports: allImports(),
+                 files: files.values.sorted { $0.id < $1.id }, contacts: book.contacts)
+    }
+
+    func restore(_ snapshot: Snapshot) {
+        uploads = Dictionary(snapshot.uploads.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        imports = Dictionary(snapshot.imports.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        importOrder = snapshot.imports.map(\.id)
+        files = Dictionary(snapshot.files.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        book = OmnigageContactBook(contacts: snapshot.contacts)
     }
 
     func addUpload(_ upload: OmnigageUpload) { uploads[upload.id] = upload }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// An object stored by the emulated S3: where its bytes are and what the form said about it.
-public struct StoredObject: Sendable, Equatable {
+public struct StoredObject: Sendable, Equatable, Codable {
     /// Bucket and final key (after `${filename}` expansion).
     public var bucket: String
     public var key: String
@@ -43,6 +43,10 @@ actor ObjectStore {
     /// The newest object whose key starts with `prefix` (an Omnigage upload's folder).
     func newestObject(withPrefix prefix: String) -> StoredObject? {
         objects.values.filter { $0.key.hasPrefix(prefix) }.max { $0.storedAt < $1.storedAt }
+    }
+
+    func restore(_ list: [StoredObject]) {
+        objects = Dictionary(list.map { ($0.key, $0) }, uniquingKeysWith: { $1 })
     }
 
     func all() -> [StoredObject] { objects.values.sorted { $0.key < $1.key } }

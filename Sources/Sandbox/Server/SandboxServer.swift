@@ -41,12 +41,16 @@ public struct SandboxServer: Sendable {
 /// Errors from starting the sandbox.
 public enum SandboxError: Error, Sendable, CustomStringConvertible {
     case cannotCreateDataDirectory(String)
+    case unreadableSnapshot(path: String, reason: String)
+    case cannotSaveSnapshot(path: String, reason: String)
     case serverFailed(String)
 
     /// One line saying what went wrong.
     public var description: String {
         switch self {
         case let .cannotCreateDataDirectory(path): return "cannot create the sandbox data folder \(path)"
+        case let .unreadableSnapshot(path, reason): return "cannot read the sandbox state \(path): \(reason)"
+        case let .cannotSaveSnapshot(path, reason): return "cannot save the sandbox state \(path): \(reason)"
         case let .serverFailed(reason): return "the sandbox server could not start: \(reason)"
         }
     }
@@ -70,13 +74,16 @@ public final class RunningSandbox: Sendable {
     let services: SandboxServices
     private let task: Task<Void, Never>
     private let removeFolderOnStop: URL?
+    /// The data folder whose `sandbox.json` is written on stop (`nil` when serving from memory).
+    private let persistentFolder: URL?
     private let stopped: LockedBox<Bool>
 
-    private init(port: Int, services: SandboxServices, task: Task<Void, Never>, removeFolderOnStop: URL?) {
+    private init(port: Int, services: SandboxServices, task: Task<Void, Never>, removeFolderOnStop: URL?, persistentFolder: URL?) {
         self.port = port
         self.services = services
         self.task = task
         self.removeFolderOnStop = removeFolderOnStop
+        self.persistentFolder = persistentFolder
         self.stopped = LockedBox(false)
     }
 
@@ -94,6 +101,13 @@ public final class RunningSandbox: Sendable {
         }
         let portBox = LockedBox(0)
         let services = SandboxServices(configuration: configuration, folder: folder, port: { portBox.withLockedValue { $0 } })
+        if temporary == nil {
+            do {
+                if let saved = try SandboxSnapshot.read(from: folder) { await saved.restore(into: services) }
+            } catch {
+                throw SandboxError.unreadableSnapshot(path: folder.appendingPathComponent(SandboxSnapshot.fileName).path, reason: "\(error)")
+            }
+        }
         let responder = CallbackResponder<BasicRequestContext> { request, _ in
             await services.respond(to: request)
         }
@@ -123,10 +137,12 @@ public final class RunningSandbox: Sendable {
             if let temporary { try? FileManager.default.removeItem(at: temporary) }
             throw error
         }
-        return RunningSandbox(port: portBox.withLockedValue { $0 }, services: services, task: task, removeFolderOnStop: temporary)
+        return RunningSandbox(port: portBox.withLockedValue { $0 }, services: services, task: task, removeFolderOnStop: temporary,
+                              persistentFolder: temporary == nil ? folder : nil)
     }
 
-    /// Stops serving and waits until the port is released; a temporary data folder is removed.
+    /// Stops serving and waits until the port is released; the state is saved to the data folder
+    /// (a temporary folder is removed instead).
     public func stop() async {
         task.cancel()
         await task.value
@@ -134,7 +150,18 @@ public final class RunningSandbox: Sendable {
             defer { was = true }
             return !was
         }
-        if first, let removeFolderOnStop { try? FileManager.default.removeItem(at: removeFolderOnStop) }
+        guard first else { return }
+        if let removeFolderOnStop { try? FileManager.default.removeItem(at: removeFolderOnStop) }
+        try? await saveState()
+    }
+
+    /// Writes `sandbox.json` into the data folder now (also done on stop); no-op without a data folder.
+    public func saveState() async throws {
+        guard let persistentFolder else { return }
+        do { try await SandboxSnapshot.capture(services).write(to: persistentFolder) } catch {
+            throw SandboxError.cannotSaveSnapshot(path: persistentFolder.appendingPathComponent(SandboxSnapshot.fileName).path,
+                                                  reason: "\(error)")
+        }
     }
 
     func requestStop() { task.cancel() }

@@ -2,7 +2,7 @@ import Foundation
 import Tabular
 
 /// A file stored by `POST /resources`.
-public struct WhispirResource: Sendable, Equatable {
+public struct WhispirResource: Sendable, Equatable, Codable {
     /// Resource id, its workspace, and the name/scope/mimeType sent.
     public var id: String
     public var workspace: String
@@ -16,7 +16,7 @@ public struct WhispirResource: Sendable, Equatable {
 }
 
 /// An import accepted by `POST /imports`, with what processing it did.
-public struct WhispirImport: Sendable, Equatable {
+public struct WhispirImport: Sendable, Equatable, Codable {
     /// Import id, target workspace and the resource read.
     public var id: String
     public var workspace: String
@@ -34,19 +34,21 @@ public struct WhispirImport: Sendable, Equatable {
     public var updated = 0
     public var ignored = 0
     /// Rows not created, with the reason (row number, message).
-    public var failed: [(row: Int, reason: String)] = []
+    public var failed: [WhispirRowFailure] = []
     /// `Successful` or `Failed` (the activity log's words).
     public var status = "Successful"
 
-    /// Equal when id, counts and failures match.
-    public static func == (lhs: WhispirImport, rhs: WhispirImport) -> Bool {
-        lhs.id == rhs.id && lhs.created == rhs.created && lhs.updated == rhs.updated && lhs.ignored == rhs.ignored
-            && lhs.failed.map { "\($0.row):\($0.reason)" } == rhs.failed.map { "\($0.row):\($0.reason)" }
-    }
+}
+
+/// A row an import did not create, and why.
+public struct WhispirRowFailure: Sendable, Equatable, Codable {
+    /// Data-record number (0 when the whole resource failed).
+    public var row: Int
+    public var reason: String
 }
 
 /// A contact held in one Whispir workspace.
-public struct WhispirContact: Sendable, Equatable {
+public struct WhispirContact: Sendable, Equatable, Codable {
     /// Contact id (32 upper-case hex).
     public var id: String
     /// Whispir field name (`firstName`, `workMobilePhone1`, …) to value.
@@ -86,6 +88,24 @@ actor WhispirState {
     func setLimits(perSecond: Int?, perDay: Int?) {
         queriesPerSecond = perSecond
         queriesPerDay = perDay
+    }
+
+    /// What a data folder keeps between runs.
+    struct Snapshot: Codable {
+        var resources: [WhispirResource]
+        var imports: [WhispirImport]
+        var contacts: [String: [WhispirContact]]
+    }
+
+    func snapshot() -> Snapshot {
+        Snapshot(resources: allResources(), imports: imports, contacts: contactsByWorkspace)
+    }
+
+    func restore(_ snapshot: Snapshot) {
+        resources = Dictionary(snapshot.resources.map { ($0.id, $0) }, uniquingKeysWith: { $1 })
+        resourceOrder = snapshot.resources.map(\.id)
+        imports = snapshot.imports
+        contactsByWorkspace = snapshot.contacts
     }
 
     func hasWorkspace(_ id: String) -> Bool { workspaces.contains { $0.id == id } }
@@ -155,7 +175,7 @@ actor WhispirState {
             try TableFile.forEach(path: resource.path, format: TableFile.format(forMimeType: resource.mimeType)) { header, event in
                 switch event {
                 case let .rejected(rejection):
-                    record.failed.append((rejection.number, rejection.reason))
+                    record.failed.append(WhispirRowFailure(row: rejection.number, reason: rejection.reason))
                 case let .record(row):
                     var fields: [String: String] = [:]
                     for (field, column) in record.fieldMapping {
@@ -166,7 +186,7 @@ actor WhispirState {
                         }
                     }
                     if let reason = Self.rowProblem(fields) {
-                        record.failed.append((row.number, reason))
+                        record.failed.append(WhispirRowFailure(row: row.number, reason: reason))
                         return
                     }
                     let matchKey = fields["workEmailAddress1"].map { ("workEmailAddress1", $0.lowercased()) }
@@ -188,7 +208,7 @@ actor WhispirState {
             }
         } catch {
             record.status = "Failed"
-            record.failed.append((0, "The resource could not be read: \(error)"))
+            record.failed.append(WhispirRowFailure(row: 0, reason: "The resource could not be read: \(error)"))
             imports.append(record)
             return record
         }

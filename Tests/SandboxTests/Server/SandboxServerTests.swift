@@ -46,6 +46,37 @@ import Testing
         }
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path)
         #expect(files.contains { $0.hasSuffix("-a.csv") })
+        #expect(files.contains("sandbox.json"))
+    }
+
+    @Test func aDataDirectoryCarriesStateIntoTheNextRun() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configuration = SandboxConfiguration(dataDirectory: folder.path)
+        let importID = try await withSandbox(configuration) { sandbox in
+            let created = try await OmnigageAPITests.startImport(sandbox)
+            let id = try #require(created.json?["data"]?["id"]?.stringValue)
+            _ = try await send(.GET, sandbox.omnigageBaseURL + "/import-contacts/\(id)", headers: omnigageHeaders)
+            _ = try await send(.GET, sandbox.omnigageBaseURL + "/import-contacts/\(id)", headers: omnigageHeaders)
+            let resource = try await WhispirAPITests.createResource(sandbox)
+            let resourceID = try #require(resource.json?["id"]?.stringValue)
+            #expect(try await WhispirAPITests.postImport(sandbox, resourceID: resourceID, mode: "replace", topLevel: false).status == 202)
+            return id
+        }
+        try await withSandbox(configuration) { sandbox in
+            let again = try await send(.GET, sandbox.omnigageBaseURL + "/import-contacts/\(importID)", headers: omnigageHeaders)
+            #expect(again.json?["data"]?["attributes"]?["count-created"]?.intValue == 2)
+            #expect(await sandbox.omnigageContacts().count == 2)
+            #expect(await sandbox.s3Objects().count == 1)
+            #expect(await sandbox.whispirContacts().count == 2)
+            #expect(await sandbox.whispirResources().count == 1)
+        }
+    }
+
+    @Test func aFixedPortInUseIsReported() async throws {
+        try await withSandbox { first in
+            await #expect(throws: SandboxError.self) { _ = try await SandboxServer(configuration: SandboxConfiguration(port: first.port)).start() }
+        }
     }
 
     @Test func injectedFaultsAnswerTheNextRequestsThenClear() async throws {
