@@ -38,12 +38,12 @@ struct WarningLog: Sendable, Equatable {
     private var order: [String] = []
     static let perKindLimit = 10
 
-    /// Records a warning of `kind`; after the limit only the count grows.
-    mutating func add(_ message: String, kind: String = "general") {
+    /// Records a warning of `kind`; after the limit only the count grows (and the message is never built).
+    mutating func add(_ message: @autoclosure () -> String, kind: String = "general") {
         let n = (counts[kind] ?? 0) + 1
         counts[kind] = n
         if n <= Self.perKindLimit || kind == "general" {
-            messages.append(message)
+            messages.append(message())
         } else {
             if overflow[kind] == nil { order.append(kind) }
             overflow[kind, default: 0] += 1

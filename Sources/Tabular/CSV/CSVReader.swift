@@ -16,30 +16,30 @@ public final class CSVReader: TableReader {
     /// The delimiter in use (sniffed unless given).
     public let delimiter: UInt8
     private var baseInfo: SourceInfo
-    private var warnings = WarningLog()
+    var warnings = WarningLog()
     private var blankLines = 0
     private let source: UTF8Source
-    private let buffer = ByteBuffer(capacity: 512 * 1024)
+    let buffer = ByteBuffer(capacity: 512 * 1024)
     private var atEnd = false
     private var line = 1
-    private var recordNumber = 0
-    private var spans: [FieldSpan] = []
+    var recordNumber = 0
+    fileprivate(set) var spans: [FieldSpan] = []
     private var scratch: [UInt8] = []
-    private var pending: ReadEvent?
-    private let validates: Bool
+    var pending: ReadEvent?
+    let validates: Bool
 
-    private struct FieldSpan {
+    struct FieldSpan {
         var start: Int
         var end: Int
         var escaped: Bool
     }
 
-    private enum Problem {
+    enum Problem {
         case unterminatedQuote
         case textAfterQuote
     }
 
-    private enum Scan {
+    enum Scan {
         case needMore
         case end
         case blank
@@ -110,7 +110,7 @@ public final class CSVReader: TableReader {
         }
     }
 
-    private func makeEvent(values: [String], line: Int, problem: Problem?, badBytes: Bool) -> ReadEvent {
+    func makeEvent(values: [String], line: Int, problem: Problem?, badBytes: Bool) -> ReadEvent {
         recordNumber += 1
         if let problem {
             return .rejected(RejectedRecord(number: recordNumber, line: line, reason: Self.describe(problem), values: values))
@@ -142,7 +142,7 @@ public final class CSVReader: TableReader {
     }
 
     /// Scans the next record, refilling the buffer as often as needed.
-    private func scanNext() throws -> Scan {
+    func scanNext() throws -> Scan {
         while true {
             let result = scanRecord()
             if case .needMore = result {
@@ -165,6 +165,10 @@ public final class CSVReader: TableReader {
         let cr: UInt8 = 0x0D
         var i = buffer.start
         if i >= end { return eof ? .end : .needMore }
+        // Work on a local array: appending to a stored property pays an exclusivity check per field.
+        var spans: [FieldSpan] = []
+        swap(&spans, &self.spans)
+        defer { swap(&spans, &self.spans) }
         spans.removeAll(keepingCapacity: true)
         var lines = 0
         var problem: Problem?
@@ -261,23 +265,17 @@ public final class CSVReader: TableReader {
     }
 
     /// Strings for the scanned spans; `badBytes` when some field is not valid UTF-8.
-    private func buildValues() -> ([String], Bool) {
+    func buildValues() -> ([String], Bool) {
         var values: [String] = []
         values.reserveCapacity(spans.count)
         var bad = false
         let p = buffer.base
+        let validates = self.validates
+        var scratch: [UInt8] = []
+        swap(&scratch, &self.scratch)
+        defer { swap(&scratch, &self.scratch) }
         for span in spans {
-            if !span.escaped {
-                let bytes = UnsafeBufferPointer(start: p + span.start, count: span.end - span.start)
-                if validates, let text = String(validating: bytes, as: UTF8.self) {
-                    values.append(text)
-                } else if validates {
-                    bad = true
-                    values.append(String(decoding: bytes, as: UTF8.self))
-                } else {
-                    values.append(String(decoding: bytes, as: UTF8.self))
-                }
-            } else {
+            if span.escaped {
                 scratch.removeAll(keepingCapacity: true)
                 var i = span.start
                 while i < span.end {
@@ -285,12 +283,14 @@ public final class CSVReader: TableReader {
                     scratch.append(c)
                     i += (c == UInt8(ascii: "\"") && i + 1 < span.end && p[i + 1] == c) ? 2 : 1
                 }
-                if validates, let text = String(validating: scratch, as: UTF8.self) {
-                    values.append(text)
-                } else {
-                    bad = bad || validates
-                    values.append(String(decoding: scratch, as: UTF8.self))
+                scratch.withUnsafeBufferPointer { bytes in
+                    if validates && !UTF8Validation.isValid(bytes) { bad = true }
+                    values.append(String(decoding: bytes, as: UTF8.self))
                 }
+            } else {
+                let bytes = UnsafeBufferPointer(start: p + span.start, count: span.end - span.start)
+                if validates && !UTF8Validation.isValid(bytes) { bad = true }
+                values.append(String(decoding: bytes, as: UTF8.self))
             }
         }
         return (values, bad)

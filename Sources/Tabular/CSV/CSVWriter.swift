@@ -7,7 +7,7 @@
 public final class CSVWriter: TableWriter {
     /// The sink; its `totalBytes` lets a caller split output into parts.
     public let output: ByteOutput
-    private let delimiter: UInt8
+    let delimiter: UInt8
     private var rows = 0
     private var width: Int?
     private var finished = false
@@ -44,6 +44,11 @@ public final class CSVWriter: TableWriter {
         try writeFields(fields)
     }
 
+    /// Counts rows that the byte-level pass-through wrote directly into `output`.
+    func addRows(_ count: Int) {
+        rows += count
+    }
+
     public func finish() throws -> WriteSummary {
         if !finished {
             finished = true
@@ -53,45 +58,73 @@ public final class CSVWriter: TableWriter {
     }
 
     private func writeFields(_ fields: [String]) throws {
-        let out = output
-        var first = true
-        for field in fields {
-            if !first { out.append(delimiter) }
-            first = false
-            var field = field
-            field.withUTF8 { Self.encode($0, delimiter: delimiter, into: out) }
+        let delimiter = self.delimiter
+        var worst = 2
+        for field in fields { worst += field.utf8.count * 2 + 3 }
+        try output.withSpace(worst) { p, end in
+            var first = true
+            for field in fields {
+                if !first { p[end] = delimiter; end += 1 }
+                first = false
+                var field = field
+                field.withUTF8 { Self.encode($0, delimiter: delimiter, to: p, at: &end) }
+            }
+            p[end] = 0x0D
+            p[end + 1] = 0x0A
+            end += 2
         }
-        out.append(0x0D)
-        out.append(0x0A)
-        try out.rowDone()
     }
 
-    /// Appends one field, quoted when it holds the delimiter, a quote, CR, LF or leading/trailing space.
+    /// Writes one field at `p + end`, quoted when it holds the delimiter, a quote, CR, LF or leading/trailing space.
+    /// The caller reserved `2 * count + 2` bytes.
     @inline(__always)
-    static func encode(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, into out: ByteOutput) {
+    static func encode(_ bytes: UnsafeBufferPointer<UInt8>, delimiter: UInt8, to p: UnsafeMutablePointer<UInt8>, at end: inout Int) {
+        guard let source = bytes.baseAddress, !bytes.isEmpty else { return }
+        let n = bytes.count
         let quote = UInt8(ascii: "\"")
-        var needsQuotes = false
+        var needsQuotes = source[0] == 0x20 || source[0] == 0x09 || source[n - 1] == 0x20 || source[n - 1] == 0x09
         var hasQuote = false
-        if let first = bytes.first, let last = bytes.last {
-            needsQuotes = first == 0x20 || first == 0x09 || last == 0x20 || last == 0x09
+        // Eight bytes at a time while none of them is special; the byte loop below settles the rest.
+        var start = 0
+        let raw = UnsafeRawPointer(source)
+        while start + 8 <= n {
+            let word = raw.loadUnaligned(fromByteOffset: start, as: UInt64.self)
+            if hasByte(word, quote) || hasByte(word, delimiter) || hasByte(word, 0x0A) || hasByte(word, 0x0D) { break }
+            start += 8
         }
-        for c in bytes where c <= quote || c == delimiter {
-            if c == quote { hasQuote = true; needsQuotes = true; break }
-            if c == delimiter || c == 0x0A || c == 0x0D { needsQuotes = true }
+        for i in start ..< n {
+            let c = source[i]
+            if c <= quote || c == delimiter {
+                if c == quote { hasQuote = true } else if c == delimiter || c == 0x0A || c == 0x0D { needsQuotes = true }
+            }
         }
-        if !needsQuotes {
-            out.append(bytes)
+        var e = end
+        if !(needsQuotes || hasQuote) {
+            (p + e).update(from: source, count: n)
+            end = e + n
             return
         }
-        out.append(quote)
+        p[e] = quote
+        e += 1
         if hasQuote {
-            for c in bytes {
-                if c == quote { out.append(quote) }
-                out.append(c)
+            for i in 0 ..< n {
+                let c = source[i]
+                p[e] = c
+                e += 1
+                if c == quote { p[e] = quote; e += 1 }
             }
         } else {
-            out.append(bytes)
+            (p + e).update(from: source, count: n)
+            e += n
         }
-        out.append(quote)
+        p[e] = quote
+        end = e + 1
+    }
+
+    /// True when any byte of `word` equals `byte` (the classic has-zero-byte trick on `word ^ pattern`).
+    @inline(__always)
+    static func hasByte(_ word: UInt64, _ byte: UInt8) -> Bool {
+        let v = word ^ (0x0101_0101_0101_0101 &* UInt64(byte))
+        return (v &- 0x0101_0101_0101_0101) & ~v & 0x8080_8080_8080_8080 != 0
     }
 }

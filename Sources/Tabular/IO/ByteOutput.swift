@@ -15,7 +15,8 @@ public final class ByteOutput {
     /// The path reported in summaries and errors.
     public let path: String
     private let target: Target
-    private var pending: [UInt8] = []
+    /// Unflushed bytes: [0, pending.end).
+    let pending = ByteBuffer(capacity: flushThreshold + 64 * 1024)
     private var memory: [UInt8] = []
     /// Bytes accepted so far (flushed or not).
     public private(set) var bytesWritten = 0
@@ -28,14 +29,12 @@ public final class ByteOutput {
         guard fd >= 0 else { throw TabularError.io(path: path, operation: "create", errno: errno) }
         self.path = path
         target = .file(fd: fd, owned: true)
-        pending.reserveCapacity(Self.flushThreshold + 4096)
     }
 
     /// Writes to an open descriptor (not closed by `close()` unless `closeWhenDone`).
     public init(fileDescriptor: Int32, path: String = "<fd>", closeWhenDone: Bool = false) {
         self.path = path
         target = .file(fd: fileDescriptor, owned: closeWhenDone)
-        pending.reserveCapacity(Self.flushThreshold + 4096)
     }
 
     /// Collects the bytes in memory; take them with `takeBytes()`.
@@ -55,47 +54,66 @@ public final class ByteOutput {
 
     @inline(__always)
     func append(_ bytes: UnsafeBufferPointer<UInt8>) {
-        pending.append(contentsOf: bytes)
+        guard let source = bytes.baseAddress else { return }
+        reserve(bytes.count)
+        (pending.base + pending.end).update(from: source, count: bytes.count)
+        pending.end += bytes.count
     }
 
     func append(_ text: String) {
         var text = text
-        text.withUTF8 { pending.append(contentsOf: $0) }
+        text.withUTF8 { append($0) }
+    }
+
+    /// Makes room for `count` more bytes at `pending.base + pending.end`.
+    @inline(__always)
+    func reserve(_ count: Int) {
+        if pending.capacity - pending.end < count { pending.compact(reserving: count) }
+    }
+
+    /// Lets `body` write up to `maxBytes` at a raw pointer, advancing the offset it is given; flushes if due.
+    @inline(__always)
+    func withSpace(_ maxBytes: Int, _ body: (UnsafeMutablePointer<UInt8>, inout Int) throws -> Void) throws {
+        reserve(maxBytes)
+        var end = pending.end
+        try body(pending.base, &end)
+        pending.end = end
+        if end >= Self.flushThreshold { try flush() }
     }
 
     /// Flushes when enough is buffered; writers call it once per row.
     @inline(__always)
     func rowDone() throws {
-        if pending.count >= Self.flushThreshold { try flush() }
+        if pending.end >= Self.flushThreshold { try flush() }
     }
 
     /// Sends buffered bytes on.
     public func flush() throws {
-        guard !pending.isEmpty else { return }
-        bytesWritten += pending.count
+        let count = pending.end
+        guard count > 0 else { return }
+        bytesWritten += count
         switch target {
         case .memory:
-            memory.append(contentsOf: pending)
+            memory.append(contentsOf: UnsafeBufferPointer(start: pending.base, count: count))
         case let .file(fd, _):
-            try pending.withUnsafeBytes { raw in
-                guard var p = raw.baseAddress else { return }
-                var left = raw.count
-                while left > 0 {
-                    let n = write(fd, p, left)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw TabularError.io(path: path, operation: "write", errno: errno)
-                    }
-                    p += n
-                    left -= n
+            var p = UnsafeRawPointer(pending.base)
+            var left = count
+            while left > 0 {
+                let n = write(fd, p, left)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw TabularError.io(path: path, operation: "write", errno: errno)
                 }
+                p += n
+                left -= n
             }
         }
-        pending.removeAll(keepingCapacity: true)
+        pending.start = 0
+        pending.end = 0
     }
 
     /// Bytes accepted so far including those still buffered.
-    public var totalBytes: Int { bytesWritten + pending.count }
+    public var totalBytes: Int { bytesWritten + pending.end }
 
     /// Flushes and closes an owned descriptor.
     public func close() throws {

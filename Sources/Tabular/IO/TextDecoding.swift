@@ -53,26 +53,36 @@ enum EncodingSniffer {
 enum UTF8Validation {
     /// True when `bytes` is well-formed UTF-8; a sequence cut off by the end counts as valid if `allowTruncatedEnd`.
     static func isValid(_ bytes: [UInt8], allowTruncatedEnd: Bool) -> Bool {
-        bytes.withUnsafeBufferPointer { p in
-            var i = 0
-            let n = p.count
-            while i < n {
-                let b = p[i]
-                if b < 0x80 { i += 1; continue }
-                let length: Int
-                if b >= 0xC2 && b <= 0xDF { length = 2 } else if b >= 0xE0 && b <= 0xEF { length = 3 } else if b >= 0xF0 && b <= 0xF4 { length = 4 } else { return false }
-                if i + length > n { return allowTruncatedEnd && (i + 1 ..< n).allSatisfy { p[$0] & 0xC0 == 0x80 } }
-                let b1 = p[i + 1]
-                if b1 & 0xC0 != 0x80 { return false }
-                if b == 0xE0 && b1 < 0xA0 { return false }
-                if b == 0xED && b1 > 0x9F { return false }
-                if b == 0xF0 && b1 < 0x90 { return false }
-                if b == 0xF4 && b1 > 0x8F { return false }
-                for k in 2 ..< length where p[i + k] & 0xC0 != 0x80 { return false }
-                i += length
-            }
-            return true
+        bytes.withUnsafeBufferPointer { isValid($0, allowTruncatedEnd: allowTruncatedEnd) }
+    }
+
+    /// True when `p` is well-formed UTF-8; ASCII runs are checked eight bytes at a time.
+    @inline(__always)
+    static func isValid(_ p: UnsafeBufferPointer<UInt8>, allowTruncatedEnd: Bool = false) -> Bool {
+        guard let base = p.baseAddress else { return true }
+        let n = p.count
+        var i = 0
+        let raw = UnsafeRawPointer(base)
+        while i + 8 <= n {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { break }
+            i += 8
         }
+        while i < n {
+            let b = p[i]
+            if b < 0x80 { i += 1; continue }
+            let length: Int
+            if b >= 0xC2 && b <= 0xDF { length = 2 } else if b >= 0xE0 && b <= 0xEF { length = 3 } else if b >= 0xF0 && b <= 0xF4 { length = 4 } else { return false }
+            if i + length > n { return allowTruncatedEnd && (i + 1 ..< n).allSatisfy { p[$0] & 0xC0 == 0x80 } }
+            let b1 = p[i + 1]
+            if b1 & 0xC0 != 0x80 { return false }
+            if b == 0xE0 && b1 < 0xA0 { return false }
+            if b == 0xED && b1 > 0x9F { return false }
+            if b == 0xF0 && b1 < 0x90 { return false }
+            if b == 0xF4 && b1 > 0x8F { return false }
+            for k in 2 ..< length where p[i + k] & 0xC0 != 0x80 { return false }
+            i += length
+        }
+        return true
     }
 }
 

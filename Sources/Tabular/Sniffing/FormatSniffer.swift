@@ -10,6 +10,7 @@ enum FormatSniffer {
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }
         let utf16 = head.starts(with: [0xFF, 0xFE]) || head.starts(with: [0xFE, 0xFF])
+        if utf16, firstUTF16Character(head) == 0x3C { return .xml }
         if !utf16 {
             while i < head.count, [0x20, 0x09, 0x0A, 0x0D].contains(head[i]) { i += 1 }
             if i < head.count {
@@ -29,6 +30,18 @@ enum FormatSniffer {
         }
         if head.isEmpty || utf16 || !head.prefix(4096).contains(0) { return .csv }
         throw TabularError.unknownFormat(path: path)
+    }
+
+    /// The first non-blank UTF-16 code unit after the BOM.
+    private static func firstUTF16Character(_ head: [UInt8]) -> UInt16? {
+        let little = head.starts(with: [0xFF, 0xFE])
+        var i = 2
+        while i + 1 < head.count {
+            let unit = little ? UInt16(head[i]) | UInt16(head[i + 1]) << 8 : UInt16(head[i]) << 8 | UInt16(head[i + 1])
+            if ![0x20, 0x09, 0x0A, 0x0D].contains(unit) { return unit }
+            i += 2
+        }
+        return nil
     }
 
     static func fileExtension(_ path: String) -> String {

@@ -1,6 +1,163 @@
+// XLSX worksheets streamed row by row: small parts read once, the sheet inflated on a helper thread
+// and tokenized by a byte scanner. Header = first non-empty row; `line` = spreadsheet row number.
+import Foundation
+import ZIPFoundation
+
+/// Streams one worksheet of an XLSX workbook (the first unless `options.sheet` names another).
 public final class XLSXReader: TableReader {
-    public var header: [String] = []
-    public var info: SourceInfo
-    public init(path: String, options: ReadOptions = ReadOptions()) throws { info = SourceInfo(path: path, format: .xlsx); throw TabularError.unsupported(path: path, detail: "todo") }
-    public func next() throws -> ReadEvent? { nil }
+    public private(set) var header: [String] = []
+    public var info: SourceInfo {
+        var result = SourceInfo(path: path, format: .xlsx, sheets: sheetNames)
+        result.warnings = warnings.all + scanner.handler.warnings.all
+        if emptyRows > 0 { result.warnings.append("skipped \(emptyRows) empty row(s)") }
+        return result
+    }
+
+    /// Sheet names in workbook order.
+    public let sheetNames: [String]
+    private let path: String
+    private let scanner: XMLByteScanner<SheetHandler>
+    private let stream: ZipEntryStream
+    private var warnings = WarningLog()
+    private var rowIndex = 0
+    private var exhausted = false
+    private var recordNumber = 0
+    private var emptyRows = 0
+    private let numbered: Bool
+    private var pending: ReadEvent?
+
+    /// Opens `path`; `limits` guard against zip bombs.
+    public init(path: String, options: ReadOptions = ReadOptions(), limits: ZipLimits = ZipLimits()) throws {
+        self.path = path
+        numbered = !options.header
+        let head = try FileInput(path: path).peek(count: 8)
+        if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
+            throw TabularError.legacyWorkbook(path: path, encrypted: true)
+        }
+        let url = URL(fileURLWithPath: path)
+        let archive: Archive
+        do {
+            archive = try Archive(url: url, accessMode: .read)
+        } catch {
+            throw TabularError.malformed(path: path, line: nil, detail: "not a readable ZIP/XLSX file (\(error)); re-save it as XLSX or CSV")
+        }
+        func parse<H: XMLScanHandler>(_ part: String, _ handler: H, required: Bool) throws -> H {
+            guard let entry = archive[part] else {
+                if required { throw TabularError.malformed(path: path, line: nil, detail: "the workbook has no part \(part); re-save it in Excel") }
+                return handler
+            }
+            let scanner = XMLByteScanner(handler: handler, part: part)
+            try ZipEntries.extract(archive, entry: entry, limits: limits, path: path) { try scanner.feed($0) }
+            do { try scanner.finish() } catch let error as XLSXPartError {
+                throw TabularError.malformed(path: path, line: nil, detail: "\(error.part): \(error.detail)")
+            }
+            return handler
+        }
+        if archive["EncryptedPackage"] != nil {
+            throw TabularError.legacyWorkbook(path: path, encrypted: true)
+        }
+        let workbook = try parse("xl/workbook.xml", WorkbookHandler(), required: true)
+        let relationships = try parse("xl/_rels/workbook.xml.rels", RelationshipsHandler(), required: true)
+        sheetNames = workbook.sheets.map(\.name)
+        let chosen: (name: String, relationship: String)
+        switch options.sheet {
+        case nil:
+            guard let first = workbook.sheets.first else {
+                throw TabularError.sheetNotFound(path: path, sheet: "1", available: [])
+            }
+            chosen = first
+        case let .index(n):
+            guard n >= 1, n <= workbook.sheets.count else {
+                throw TabularError.sheetNotFound(path: path, sheet: "\(n)", available: sheetNames)
+            }
+            chosen = workbook.sheets[n - 1]
+        case let .name(name):
+            guard let match = workbook.sheets.first(where: { $0.name == name })
+                ?? workbook.sheets.first(where: { $0.name.lowercased() == name.lowercased() }) else {
+                throw TabularError.sheetNotFound(path: path, sheet: "\"\(name)\"", available: sheetNames)
+            }
+            chosen = match
+        }
+        guard let sheetPart = relationships.targets[chosen.relationship] else {
+            throw TabularError.malformed(path: path, line: nil, detail: "sheet \"\(chosen.name)\" has no worksheet part; re-save the workbook")
+        }
+        let strings = try parse(relationships.sharedStrings ?? "xl/sharedStrings.xml", SharedStringsHandler(), required: false).strings
+        let styles = try parse(relationships.styles ?? "xl/styles.xml", StylesHandler(), required: false)
+        guard let sheetEntry = archive[sheetPart] else {
+            throw TabularError.malformed(path: path, line: nil, detail: "the workbook has no part \(sheetPart); re-save it in Excel")
+        }
+        try ZipEntries.check(sheetEntry, limits: limits, path: path)
+        scanner = XMLByteScanner(handler: SheetHandler(sharedStrings: strings, dateKinds: styles.dateKinds(), date1904: workbook.date1904),
+                                 part: sheetPart)
+        stream = ZipEntryStream(url: url, entryPath: sheetPart, limits: limits, path: path)
+        try readHeader()
+    }
+
+    /// The next worksheet row with at least one value.
+    private func nextRow() throws -> SheetRow? {
+        while true {
+            let handler = scanner.handler
+            if rowIndex < handler.rows.count {
+                let row = handler.rows[rowIndex]
+                rowIndex += 1
+                if row.cells.isEmpty { emptyRows += 1; continue }
+                return row
+            }
+            handler.rows.removeAll(keepingCapacity: true)
+            rowIndex = 0
+            if exhausted { return nil }
+            guard let chunk = try stream.next() else {
+                exhausted = true
+                do { try scanner.finish() } catch let error as XLSXPartError {
+                    throw TabularError.malformed(path: path, line: nil, detail: "\(error.part): \(error.detail)")
+                }
+                continue
+            }
+            do {
+                try chunk.withUnsafeBytes { try scanner.feed($0) }
+            } catch let error as XLSXPartError {
+                throw TabularError.malformed(path: path, line: nil, detail: "\(error.part): \(error.detail)")
+            }
+        }
+    }
+
+    private func readHeader() throws {
+        guard let first = try nextRow() else { return }
+        let width = (first.cells.map(\.column).max() ?? -1) + 1
+        if numbered {
+            header = HeaderNames.numbered(width)
+            pending = event(for: first)
+            return
+        }
+        var names = [String](repeating: "", count: width)
+        for cell in first.cells { names[cell.column] = cell.value }
+        let (unique, notes) = HeaderNames.normalize(names)
+        header = unique
+        for note in notes { warnings.add(note) }
+    }
+
+    public func next() throws -> ReadEvent? {
+        if let event = pending {
+            pending = nil
+            return event
+        }
+        guard let row = try nextRow() else { return nil }
+        return event(for: row)
+    }
+
+    private func event(for row: SheetRow) -> ReadEvent {
+        recordNumber += 1
+        var values = [String](repeating: "", count: header.count)
+        var beyond: [String] = []
+        for cell in row.cells {
+            if cell.column < values.count { values[cell.column] = cell.value } else { beyond.append("\(CellFormatting.columnName(cell.column))\(row.number)") }
+        }
+        if !beyond.isEmpty {
+            let extra = row.cells.filter { $0.column >= header.count }.map(\.value)
+            return .rejected(RejectedRecord(number: recordNumber, line: row.number,
+                                            reason: "cell \(beyond.joined(separator: ", ")) has a value beyond the header's last column: give the column a header or clear it",
+                                            values: values + extra))
+        }
+        return .record(Record(values: values, number: recordNumber, line: row.number))
+    }
 }
