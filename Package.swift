@@ -66,6 +66,7 @@ let sandboxTargets: [Target] = [
         "Sandbox",
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
         .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ], swiftSettings: swiftSettings),
 ]
 

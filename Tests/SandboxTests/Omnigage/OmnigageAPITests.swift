@@ -207,4 +207,37 @@ import Testing
             #expect(try await status() == "completed")
         }
     }
+
+    @Test func importsAnExcelUpload() async throws {
+        try await withSandbox { sandbox in
+            let xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            let bytes = try Workbook.bytes(rows: [
+                ["First Name", "Last Name", "Company", "Phone Number", "Email Address"],
+                ["Sampson", "Victor", "Omnigage", "14076341732", "sampson.victor@mailinator.com"],
+                ["Ada", "Quill", "Northwind", "5550100123", "ada.quill@example.com"],
+            ])
+            let form = try await createUpload(sandbox, name: "import-5.xlsx", type: xlsxType, size: bytes.count)
+            #expect(try await postToS3(form, filename: "import-5.xlsx", content: bytes, contentType: xlsxType).status == 204)
+            let created = try await send(.POST, sandbox.omnigageBaseURL + "/import-contacts", headers: omnigageHeaders,
+                                         body: Self.importBody(uploadID: form.id))
+            #expect(created.status == 201, "\(created.text)")
+            #expect(created.json?["data"]?["attributes"]?["sample"]?.arrayValue?.first == .string("Sampson"))
+            let id = try #require(created.json?["data"]?["id"]?.stringValue)
+            _ = try await send(.GET, sandbox.omnigageBaseURL + "/import-contacts/\(id)", headers: omnigageHeaders)
+            let done = try await send(.GET, sandbox.omnigageBaseURL + "/import-contacts/\(id)", headers: omnigageHeaders)
+            #expect(done.json?["data"]?["attributes"]?["count-created"]?.intValue == 2)
+        }
+    }
+
+    @Test func anUnreadableUploadIsRefusedWithTheReadersReason() async throws {
+        try await withSandbox { sandbox in
+            let xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            let form = try await createUpload(sandbox, name: "broken.xlsx", type: xlsxType, size: 10)
+            #expect(try await postToS3(form, filename: "broken.xlsx", content: Array("not a zip".utf8), contentType: xlsxType).status == 204)
+            let created = try await send(.POST, sandbox.omnigageBaseURL + "/import-contacts", headers: omnigageHeaders,
+                                         body: Self.importBody(uploadID: form.id))
+            #expect(created.status == 422)
+            #expect(created.json?["errors"]?.arrayValue?.first?["detail"]?.stringValue?.contains("could not be read") == true)
+        }
+    }
 }

@@ -244,4 +244,44 @@ import Testing
             #expect(try await send(.GET, sandbox.whispirBaseURL + "/imports", headers: Self.auth).status == 405)
         }
     }
+
+    @Test func importsAJSONResource() async throws {
+        try await withSandbox { sandbox in
+            let json = #"{"contacts": [{"given": "Mia", "family": "Tran", "email": "mia.tran@example.org", "mobile": "61400111222", "country": "Australia", "tz": "Australia/Sydney"}]}"#
+            let resource = try await Self.createResource(sandbox, content: json, mimeType: "application/json")
+            let id = try #require(resource.json?["id"]?.stringValue)
+            let reply = try await Self.postImport(sandbox, resourceID: id, mode: "replace", topLevel: false)
+            #expect(reply.status == 202, "\(reply.text)")
+            #expect(await sandbox.whispirContacts().first?.fields["timezone"] == "Australia/Sydney")
+        }
+    }
+
+    @Test func theSeedsBrokenRowIsRejectedNotShifted() async throws {
+        try await withSandbox { sandbox in
+            let csv = """
+                firstName,lastName,workEmailAddress1,workMobilePhone1,workCountry,timezone
+                John,Smith,john.smith@testcompany.com,61423456789,Australia,+10
+                Jane,Smith,jane.smith@testcompany,com,61498765432,Australia,+10
+
+                """
+            let resource = try await Self.createResource(sandbox, content: csv)
+            let id = try #require(resource.json?["id"]?.stringValue)
+            let identity = JSONValue.object(["firstName", "lastName", "workEmailAddress1", "workMobilePhone1", "workCountry", "timezone"].map { ($0, .string($0)) })
+            #expect(try await Self.postImport(sandbox, resourceID: id, mode: "replace", topLevel: false, mapping: identity).status == 202)
+            #expect(await sandbox.whispirContacts().map { $0.fields["firstName"] ?? "" } == ["John"])
+            #expect(await sandbox.whispirImports().first?.failed.map(\.row) == [2])
+        }
+    }
+
+    @Test func aMappedColumnTheResourceLacksIsA422() async throws {
+        try await withSandbox { sandbox in
+            let resource = try await Self.createResource(sandbox)
+            let id = try #require(resource.json?["id"]?.stringValue)
+            let wrong = JSONValue.object([("firstName", .string("given")), ("lastName", .string("family")), ("workMobilePhone1", .string("workEmailAddress1")),
+                                          ("workCountry", .string("country")), ("timezone", .string("tz"))])
+            let reply = try await Self.postImport(sandbox, resourceID: id, mode: "replace", topLevel: false, mapping: wrong)
+            #expect(reply.status == 422)
+            #expect(reply.json?["errorText"]?.stringValue == "workMobilePhone1 maps to missing column workEmailAddress1")
+        }
+    }
 }
