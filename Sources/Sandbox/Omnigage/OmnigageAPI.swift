@@ -198,7 +198,8 @@ struct OmnigageAPI: Sendable {
             uniquePrimaryPhone: flags["unique-primary-phone"] ?? false, uniquePrimaryEmail: flags["unique-primary-email"] ?? false,
             updatePruning: flags["update-pruning"] ?? false, enablePreflights: flags["enable-preflights"] ?? false,
             header: header, mapping: mapping, sample: sample, listID: listID, createdAt: now, updatedAt: now,
-            originalFileID: Identifiers.omnigage(), objectPath: object.path, objectContentType: object.contentType)
+            originalFileID: Identifiers.omnigage(), objectPath: object.path, objectContentType: object.contentType,
+            queuedAt: status == "queued" ? now : nil)
         await state.addImport(record)
         return Reply.json(201, importDocument(record, request: request))
     }

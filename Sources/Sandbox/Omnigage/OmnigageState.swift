@@ -49,6 +49,8 @@ public struct OmnigageImport: Sendable, Equatable, Codable {
     public var objectPath: String
     /// The `Content-Type` the object was uploaded with.
     public var objectContentType: String?
+    /// When the import entered `queued` (time-based steps count from here).
+    public var queuedAt: Date?
     var polls = 0
 
     /// `count-total`: created + updated + erred.
@@ -125,7 +127,10 @@ actor OmnigageState {
     func update(_ id: String, mapping: [String?]?, status: String?, now: Date) -> OmnigageImport? {
         guard var record = imports[id] else { return nil }
         if let mapping { record.mapping = mapping }
-        if let status, record.status == "pending" || status == record.status { record.status = status }
+        if let status, record.status == "pending" || status == record.status {
+            if status == "queued", record.status == "pending" { record.queuedAt = now }
+            record.status = status
+        }
         record.updatedAt = now
         imports[id] = record
         return record
@@ -139,7 +144,7 @@ actor OmnigageState {
         record.polls += 1
         var steps = record.polls >= pollsPerStep ? 1 : 0
         if let secondsPerStep {
-            let due = Int(now.timeIntervalSince(record.createdAt) / secondsPerStep)
+            let due = Int(now.timeIntervalSince(record.queuedAt ?? record.createdAt) / secondsPerStep)
             let done = record.status == "queued" ? 0 : 1
             steps = max(steps, due - done)
         }
