@@ -10,6 +10,8 @@ public enum FaultKind: Sendable, Equatable {
     case serviceUnavailable(retryAfter: Int)
     /// Wait this long, then serve the request normally.
     case delay(milliseconds: Int)
+    /// Close the connection without answering (a dropped response).
+    case drop
 }
 
 /// A fault for the next `count` requests whose path starts with `pathPrefix` (and method, if given).
@@ -58,7 +60,7 @@ actor FaultInjector {
     }
 
     /// Reads a rule from the admin endpoint's JSON:
-    /// `{"path": "/omnigage/api/v1/uploads", "method": "POST", "kind": "429"|"500"|"503"|"delay", "count": 2, "retryAfter": 1, "delayMs": 200}`.
+    /// `{"path": "/omnigage/api/v1/uploads", "method": "POST", "kind": "429"|"500"|"503"|"delay"|"drop", "count": 2, "retryAfter": 1, "delayMs": 200}`.
     static func rule(from json: JSONValue) -> FaultRule? {
         guard let path = json["path"]?.stringValue, path.hasPrefix("/"), let kindName = json["kind"]?.stringValue else { return nil }
         let retryAfter = json["retryAfter"]?.intValue ?? 1
@@ -68,6 +70,7 @@ actor FaultInjector {
         case "500": kind = .serverError
         case "503": kind = .serviceUnavailable(retryAfter: retryAfter)
         case "delay": kind = .delay(milliseconds: json["delayMs"]?.intValue ?? 1000)
+        case "drop": kind = .drop
         default: return nil
         }
         return FaultRule(method: json["method"]?.stringValue, pathPrefix: path, kind: kind, count: json["count"]?.intValue ?? 1)

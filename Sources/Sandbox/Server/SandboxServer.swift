@@ -108,8 +108,8 @@ public final class RunningSandbox: Sendable {
                 throw SandboxError.unreadableSnapshot(path: folder.appendingPathComponent(SandboxSnapshot.fileName).path, reason: "\(error)")
             }
         }
-        let responder = CallbackResponder<BasicRequestContext> { request, _ in
-            await services.respond(to: request)
+        let responder = CallbackResponder<SandboxRequestContext> { request, context in
+            await services.respond(to: request, dropConnection: { context.channel.close(promise: nil) })
         }
         // Only loopback, ever: the credentials above are public.
         let app = Application(

@@ -72,13 +72,17 @@ final class SandboxServices: Sendable {
         WhispirAPI(state: whispir, configuration: configuration, baseURL: { [port] in "http://127.0.0.1:\(port())/whispir" })
     }
 
-    func respond(to request: Request) async -> Response {
+    /// Routes one request; `dropConnection` closes its connection (for the `drop` fault).
+    func respond(to request: Request, dropConnection: @Sendable () -> Void) async -> Response {
         let segments = request.pathSegments
         let path = "/" + segments.joined(separator: "/")
         if segments.first == "_sandbox" { return await admin(request, segments: Array(segments.dropFirst())) }
         if let fault = await faults.take(method: request.method.rawValue, path: path) {
             if case let .delay(milliseconds) = fault {
                 try? await Task.sleep(for: .milliseconds(milliseconds))
+            } else if case .drop = fault {
+                dropConnection()
+                return Reply.empty(500)
             } else {
                 do { for try await _ in request.body {} } catch {}
                 return faultResponse(fault, vendor: segments.first ?? "")
@@ -116,7 +120,7 @@ final class SandboxServices: Sendable {
         case let .tooManyRequests(seconds): (429, seconds)
         case .serverError: (500, nil)
         case let .serviceUnavailable(seconds): (503, seconds)
-        case .delay: (500, nil)
+        case .delay, .drop: (500, nil)
         }
         let headers = retryAfter.map { [("Retry-After", String($0))] } ?? []
         let text = "Injected fault: \(status)"
@@ -142,7 +146,7 @@ final class SandboxServices: Sendable {
             guard let bytes = try? await request.body.collectBytes(limit: 64 * 1024), let json = try? JSONValue.parse(bytes),
                   let rule = FaultInjector.rule(from: json) else {
                 return Reply.make(status: 400, contentType: "text/plain",
-                                  body: "expected {\"path\": \"/…\", \"kind\": \"429|500|503|delay\", \"count\": N, \"retryAfter\": S, \"delayMs\": MS, \"method\": \"POST\"}\n")
+                                  body: "expected {\"path\": \"/…\", \"kind\": \"429|500|503|delay|drop\", \"count\": N, \"retryAfter\": S, \"delayMs\": MS, \"method\": \"POST\"}\n")
             }
             await faults.arm(rule)
             return Reply.empty(204)

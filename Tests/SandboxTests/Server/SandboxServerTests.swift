@@ -112,5 +112,19 @@ import Testing
             #expect(try await postToS3(form, filename: "a.csv", content: [65]).status == 204)
         }
     }
-}
 
+    @Test func aDroppedResponseClosesTheConnectionOnce() async throws {
+        try await withSandbox { sandbox in
+            await sandbox.injectFault(FaultRule(pathPrefix: "/whispir/resources", kind: .drop))
+            let dropped: HTTPReply?
+            do {
+                dropped = try await send(.GET, sandbox.whispirBaseURL + "/resources", headers: WhispirAPITests.auth, timeout: .seconds(5))
+            } catch {
+                dropped = nil
+            }
+            #expect(dropped == nil)
+            let next = try await send(.GET, sandbox.whispirBaseURL + "/resources", headers: WhispirAPITests.auth)
+            #expect(next.status == 200)
+        }
+    }
+}
