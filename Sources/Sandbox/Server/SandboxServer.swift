@@ -215,6 +215,9 @@ public final class RunningSandbox: Sendable {
     /// Imports accepted by the emulated Whispir, oldest first.
     public func whispirImports() async -> [WhispirImport] { await services.whispir.allImports() }
 
+    /// The Whispir activity log (one entry per import), oldest first.
+    public func whispirActivities() async -> [WhispirActivity] { await services.whispir.allActivities() }
+
     /// Contacts in a Whispir workspace (default: "My Company").
     public func whispirContacts(workspace: String = SandboxCredentials.whispirDefaultWorkspace) async -> [WhispirContact] {
         await services.whispir.contacts(in: workspace)

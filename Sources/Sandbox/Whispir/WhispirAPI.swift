@@ -80,6 +80,7 @@ struct WhispirAPI: Sendable {
         case (.post, 1, "imports"): return await createImport(request, workspace: workspace)
         case (_, _, "imports"): return methodNotAllowed()
         case (.get, 1, "contacts"): return await listContacts(request, workspace: workspace)
+        case (.get, 1, "activities"): return await listActivities(request, workspace: workspace, scoped: segments.first == "workspaces")
         default:
             return Self.error(404, summary: "No such resource: \(request.uri.path).", text: "Not Found")
         }
@@ -356,6 +357,29 @@ struct WhispirAPI: Sendable {
         let done = await state.runImport(record, resource: resource)
         return Reply.make(status: 202, contentType: nil, body: "",
                           headers: [("Location", "\(baseURL())/workspaces/\(workspace)/imports/\(done.id)")])
+    }
+
+    // MARK: activities
+
+    /// `GET /activities?module=&action=&status=&description=`; "nothing found" is a 404, as documented.
+    private func listActivities(_ request: Request, workspace: String, scoped: Bool) async -> Response {
+        var list = await state.allActivities()
+        if scoped { list = list.filter { $0.workspace == workspace } }
+        if let module = request.query("module") { list = list.filter { $0.module == module } }
+        if let action = request.query("action") { list = list.filter { $0.action == action } }
+        if let status = request.query("status") { list = list.filter { $0.status == status } }
+        if let text = request.query("description") { list = list.filter { $0.description.contains(text) } }
+        guard !list.isEmpty else { return Self.error(404, summary: "No records found", text: "Not Found") }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "dd/MM/yyyy HH:mm:ss"
+        let items = list.map { activity in
+            JSONValue.object([("module", .string(activity.module)), ("action", .string(activity.action)), ("status", .string(activity.status)),
+                              ("description", .string(activity.description)), ("time", .string(formatter.string(from: activity.time)))])
+        }
+        return Reply.json(200, .object([("status", .string("1 to \(items.count) of \(items.count)")), ("activities", .array(items))]),
+                          contentType: "application/vnd.whispir.activity-v1+json")
     }
 
     // MARK: contacts

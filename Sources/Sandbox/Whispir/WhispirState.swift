@@ -47,6 +47,18 @@ public struct WhispirRowFailure: Sendable, Equatable, Codable {
     public var reason: String
 }
 
+/// An activity-log entry (`GET /activities`), one per import.
+public struct WhispirActivity: Sendable, Equatable, Codable {
+    /// Workspace, `module` (`Contact`), `action` (`Contact Import File`) and `status` (`Successful`/`Failed`).
+    public var workspace: String
+    public var module: String
+    public var action: String
+    public var status: String
+    /// What happened, in words, and when.
+    public var description: String
+    public var time: Date
+}
+
 /// A contact held in one Whispir workspace.
 public struct WhispirContact: Sendable, Equatable, Codable {
     /// Contact id (32 upper-case hex).
@@ -73,6 +85,7 @@ actor WhispirState {
     private var resources: [String: WhispirResource] = [:]
     private var resourceOrder: [String] = []
     private var imports: [WhispirImport] = []
+    private var activities: [WhispirActivity] = []
     private var contactsByWorkspace: [String: [WhispirContact]] = [:]
     private var recent: [String: [Date]] = [:]
     private var daily: [String: (day: Int, count: Int)] = [:]
@@ -95,10 +108,11 @@ actor WhispirState {
         var resources: [WhispirResource]
         var imports: [WhispirImport]
         var contacts: [String: [WhispirContact]]
+        var activities: [WhispirActivity]?
     }
 
     func snapshot() -> Snapshot {
-        Snapshot(resources: allResources(), imports: imports, contacts: contactsByWorkspace)
+        Snapshot(resources: allResources(), imports: imports, contacts: contactsByWorkspace, activities: activities)
     }
 
     func restore(_ snapshot: Snapshot) {
@@ -106,6 +120,7 @@ actor WhispirState {
         resourceOrder = snapshot.resources.map(\.id)
         imports = snapshot.imports
         contactsByWorkspace = snapshot.contacts
+        activities = snapshot.activities ?? []
     }
 
     func hasWorkspace(_ id: String) -> Bool { workspaces.contains { $0.id == id } }
@@ -167,6 +182,15 @@ actor WhispirState {
 
     func contacts(in workspace: String) -> [WhispirContact] { contactsByWorkspace[workspace] ?? [] }
 
+    func allActivities() -> [WhispirActivity] { activities }
+
+    private func log(_ record: WhispirImport, resource: WhispirResource) {
+        let description = "Imported \(resource.name): \(record.created) created, \(record.updated) updated, "
+            + "\(record.ignored) ignored, \(record.failed.count) failed (importMode \(record.importMode))"
+        activities.append(WhispirActivity(workspace: record.workspace, module: "Contact", action: "Contact Import File",
+                                          status: record.status, description: description, time: now()))
+    }
+
     /// Imports every row of the resource into the workspace per `importMode` (docs/api/whispir.md §8.2, §10).
     func runImport(_ request: WhispirImport, resource: WhispirResource) -> WhispirImport {
         var record = request
@@ -210,10 +234,12 @@ actor WhispirState {
             record.status = "Failed"
             record.failed.append(WhispirRowFailure(row: 0, reason: "The resource could not be read: \(error)"))
             imports.append(record)
+            log(record, resource: resource)
             return record
         }
         contactsByWorkspace[record.workspace] = contacts
         imports.append(record)
+        log(record, resource: resource)
         return record
     }
 

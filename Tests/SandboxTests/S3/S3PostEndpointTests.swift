@@ -184,4 +184,33 @@ import Testing
             #expect(reply.s3Code == "IncorrectNumberOfFilesInPostRequest")
         }
     }
+
+    /// An independent multipart producer: curl builds the form, the sandbox must accept it.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/curl")))
+    func acceptsAFormBuiltByCurl() async throws {
+        try await withSandbox { sandbox in
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("curl-\(UUID().uuidString).csv")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data(csv).write(to: file)
+            let form = try await createUpload(sandbox, size: csv.count)
+            var arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "x-amz-server-side-encryption: AES256"]
+            for (name, value) in form.fields { arguments += ["--form-string", "\(name)=\(value)"] }
+            arguments += ["--form-string", "Content-Type=text/csv", "-F", "file=@\(file.path);type=text/csv", form.requestURL]
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let status = await withCheckedContinuation { continuation in
+                DispatchQueue.global().async {
+                    let data = output.fileHandleForReading.readDataToEndOfFile()
+                    process.waitUntilExit()
+                    continuation.resume(returning: String(decoding: data, as: UTF8.self))
+                }
+            }
+            #expect(status == "204")
+            #expect(await sandbox.s3Objects().first?.key.hasSuffix("/\(file.lastPathComponent)") == true)
+        }
+    }
 }

@@ -165,6 +165,10 @@ import Testing
 
             let listed = try await send(.GET, sandbox.whispirBaseURL + "/contacts?lastName=Nguyen", headers: Self.auth)
             #expect(listed.json?["contacts"]?.arrayValue?.count == 1)
+            let log = try await send(.GET, sandbox.whispirBaseURL + "/activities?module=Contact&action=Contact%20Import%20File", headers: Self.auth)
+            #expect(log.json?["activities"]?.arrayValue?.count == 4)
+            let failed = try await send(.GET, sandbox.whispirBaseURL + "/activities?status=Failed", headers: Self.auth)
+            #expect(failed.status == 404)
         }
     }
 
