@@ -2,7 +2,6 @@ import Foundation
 import Hummingbird
 import Logging
 
-
 /// The local emulator of Omnigage, S3 browser-POST and Whispir, served on 127.0.0.1 only.
 ///
 /// ```swift

@@ -56,6 +56,26 @@ import Testing
                                        body: Array(#"{"name": "a.pdf", "type": "application/pdf", "size": 1}"#.utf8))
             #expect(reply.status == 400)
             #expect(reply.json?["errors"]?.arrayValue?.first?["code"]?.intValue == 100)
+            let tooBig = try await send(.POST, sandbox.omnigageBaseURL + "/uploads", headers: omnigageHeaders,
+                                        body: Array(#"{"name": "a.csv", "type": "text/csv", "size": 5368724481}"#.utf8))
+            #expect(tooBig.status == 400)
+            #expect(tooBig.json?["errors"]?.arrayValue?.first?["detail"]?.stringValue == "\"size\" 5368724481 exceeds the maximum of 5368724480 bytes.")
+            let noSize = try await send(.POST, sandbox.omnigageBaseURL + "/uploads", headers: omnigageHeaders,
+                                        body: Array(#"{"name": "a.csv", "type": "text/csv"}"#.utf8))
+            #expect(noSize.status == 400)
+        }
+    }
+
+    @Test func lenientModeAcceptsAMissingAccountKey() async throws {
+        var configuration = SandboxConfiguration()
+        configuration.omnigageRequireAccountKey = false
+        try await withSandbox(configuration) { sandbox in
+            let reply = try await send(.POST, sandbox.omnigageBaseURL + "/uploads", headers: [omnigageHeaders[0]],
+                                       body: Array(#"{"name": "a.csv", "type": "text/csv", "size": 1}"#.utf8))
+            #expect(reply.status == 201)
+            let wrongKey = try await send(.POST, sandbox.omnigageBaseURL + "/uploads", headers: [omnigageHeaders[0], ("X-Account-Key", "firstbank")],
+                                          body: Array(#"{"name": "a.csv", "type": "text/csv", "size": 1}"#.utf8))
+            #expect(wrongKey.status == 401)
         }
     }
 
