@@ -193,8 +193,11 @@ import Testing
     }
 
     @Test func rateLimitAnswersOverQPS() async throws {
+        // A frozen clock keeps the three requests inside one second however slow the machine is.
+        let clock = LockedBox(Date(timeIntervalSince1970: 2_000_000_000))
         var configuration = SandboxConfiguration()
         configuration.whispirQueriesPerSecond = 2
+        configuration.now = { clock.withLockedValue { $0 } }
         try await withSandbox(configuration) { sandbox in
             var statuses: [Int] = []
             var last: HTTPReply?
@@ -205,7 +208,7 @@ import Testing
             }
             #expect(statuses == [200, 200, 403])
             #expect(last?.header("X-Error-Code") == "ERR_403_DEVELOPER_OVER_QPS")
-            try await Task.sleep(for: .milliseconds(1100))
+            clock.withLockedValue { $0 += 1.1 }
             #expect(try await send(.GET, sandbox.whispirBaseURL + "/resources", headers: Self.auth).status == 200)
         }
     }
@@ -223,7 +226,10 @@ import Testing
     }
 
     @Test func rateLimitCanBeSwitchedOnWhileRunning() async throws {
-        try await withSandbox { sandbox in
+        let clock = LockedBox(Date(timeIntervalSince1970: 2_000_000_000))
+        var configuration = SandboxConfiguration()
+        configuration.now = { clock.withLockedValue { $0 } }
+        try await withSandbox(configuration) { sandbox in
             #expect(try await send(.GET, sandbox.whispirBaseURL + "/resources", headers: Self.auth).status == 200)
             await sandbox.setWhispirRateLimits(perSecond: 1, perDay: nil)
             _ = try await send(.GET, sandbox.whispirBaseURL + "/resources", headers: Self.auth)
