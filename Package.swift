@@ -66,8 +66,18 @@ let clientTargets: [Target] = [
 
 // The local emulator of Omnigage, Whispir and S3 POST.
 let sandboxTargets: [Target] = [
-    .target(name: "Sandbox", dependencies: ["Tabular"], swiftSettings: swiftSettings),
-    .testTarget(name: "SandboxTests", dependencies: ["Sandbox"], swiftSettings: swiftSettings),
+    .target(name: "Sandbox", dependencies: [
+        "Tabular",
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
+    ], swiftSettings: swiftSettings),
+    .testTarget(name: "SandboxTests", dependencies: [
+        "Sandbox",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ], swiftSettings: swiftSettings),
 ]
 
 // The `roster` Lua module, the job layer and the executable.

@@ -1,0 +1,78 @@
+import Foundation
+
+/// What an armed fault does to a matching request.
+public enum FaultKind: Sendable, Equatable {
+    /// 429 with `Retry-After: seconds`.
+    case tooManyRequests(retryAfter: Int)
+    /// 500 in the vendor's error shape.
+    case serverError
+    /// 503 with `Retry-After: seconds`.
+    case serviceUnavailable(retryAfter: Int)
+    /// Wait this long, then serve the request normally.
+    case delay(milliseconds: Int)
+    /// Close the connection without answering (a dropped response).
+    case drop
+}
+
+/// A fault for the next `count` requests whose path starts with `pathPrefix` (and method, if given).
+public struct FaultRule: Sendable, Equatable {
+    /// HTTP method to match (`nil` = any) and the path prefix.
+    public var method: String?
+    public var pathPrefix: String
+    /// What to do, and for how many more matching requests.
+    public var kind: FaultKind
+    public var count: Int
+
+    /// `pathPrefix` is the request path as served, e.g. `/omnigage/api/v1/uploads`.
+    public init(method: String? = nil, pathPrefix: String, kind: FaultKind, count: Int = 1) {
+        self.method = method?.uppercased()
+        self.pathPrefix = pathPrefix
+        self.kind = kind
+        self.count = count
+    }
+}
+
+/// Holds armed faults and hands each one out `count` times.
+actor FaultInjector {
+    private var rules: [FaultRule]
+    private(set) var injected = 0
+
+    init(rules: [FaultRule]) { self.rules = rules.filter { $0.count > 0 } }
+
+    func arm(_ rule: FaultRule) {
+        if rule.count > 0 { rules.append(rule) }
+    }
+
+    func clear() { rules.removeAll() }
+
+    func armed() -> [FaultRule] { rules }
+
+    /// The fault for this request, consuming one use of the first matching rule.
+    func take(method: String, path: String) -> FaultKind? {
+        guard let index = rules.firstIndex(where: { rule in
+            (rule.method == nil || rule.method == method.uppercased()) && path.hasPrefix(rule.pathPrefix)
+        }) else { return nil }
+        let kind = rules[index].kind
+        rules[index].count -= 1
+        if rules[index].count <= 0 { rules.remove(at: index) }
+        injected += 1
+        return kind
+    }
+
+    /// Reads a rule from the admin endpoint's JSON:
+    /// `{"path": "/omnigage/api/v1/uploads", "method": "POST", "kind": "429"|"500"|"503"|"delay"|"drop", "count": 2, "retryAfter": 1, "delayMs": 200}`.
+    static func rule(from json: JSONValue) -> FaultRule? {
+        guard let path = json["path"]?.stringValue, path.hasPrefix("/"), let kindName = json["kind"]?.stringValue else { return nil }
+        let retryAfter = json["retryAfter"]?.intValue ?? 1
+        let kind: FaultKind
+        switch kindName.lowercased() {
+        case "429": kind = .tooManyRequests(retryAfter: retryAfter)
+        case "500": kind = .serverError
+        case "503": kind = .serviceUnavailable(retryAfter: retryAfter)
+        case "delay": kind = .delay(milliseconds: json["delayMs"]?.intValue ?? 1000)
+        case "drop": kind = .drop
+        default: return nil
+        }
+        return FaultRule(method: json["method"]?.stringValue, pathPrefix: path, kind: kind, count: json["count"]?.intValue ?? 1)
+    }
+}

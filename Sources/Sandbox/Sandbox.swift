@@ -1,1 +1,0 @@
-// Sandbox: see docs/design.md. Filled in by its issue.
