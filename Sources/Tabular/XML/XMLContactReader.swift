@@ -90,7 +90,7 @@ final class XMLRecordCollector {
     private var depth = 0
     private var recordDepth: Int?
     private var recordLine = 0
-    private var path_: [String] = []
+    private var elementPath: [String] = []
     private var text: [UInt8] = []
     private var leafHasChildren = false
     private var fields: [(String, String)] = []
@@ -150,8 +150,8 @@ final class XMLRecordCollector {
     private func startElement(_ name: String, line: Int) {
         depth += 1
         if let recordDepth {
-            if depth > recordDepth + 1, !path_.isEmpty { leafHasChildren = true }
-            if depth > recordDepth { path_.append(name); text.removeAll(keepingCapacity: true); leafHasChildren = false }
+            if depth > recordDepth + 1, !elementPath.isEmpty { leafHasChildren = true }
+            if depth > recordDepth { elementPath.append(name); text.removeAll(keepingCapacity: true); leafHasChildren = false }
         } else if name == XMLContactReader.recordElement {
             recordDepth = depth
             recordLine = line
@@ -165,10 +165,10 @@ final class XMLRecordCollector {
         if depth == recordDepth {
             if !keysOnly { records.append(RawRecord(line: recordLine, fields: fields)) }
             self.recordDepth = nil
-            path_.removeAll()
+            elementPath.removeAll()
             return
         }
-        let key = path_.joined(separator: ".")
+        let key = elementPath.joined(separator: ".")
         if !leafHasChildren {
             if keysOnly {
                 if seenKeys.insert(key).inserted { keys.append(key) }
@@ -176,24 +176,14 @@ final class XMLRecordCollector {
                 fields.append((key, String(decoding: text, as: UTF8.self)))
             }
         }
-        path_.removeLast()
+        elementPath.removeLast()
         text.removeAll(keepingCapacity: true)
         // The parent now has had a child: it is not a leaf.
         leafHasChildren = true
     }
 
     private func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard recordDepth != nil, !path_.isEmpty, !keysOnly else { return }
+        guard recordDepth != nil, !elementPath.isEmpty, !keysOnly else { return }
         text.append(contentsOf: bytes)
-    }
-}
-
-extension String {
-    /// Without surrounding whitespace and newlines.
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }
