@@ -168,7 +168,7 @@ final class XMLRecordCollector {
             elementPath.removeAll()
             return
         }
-        let key = elementPath.joined(separator: ".")
+        let key = elementPath.count == 1 ? elementPath[0] : elementPath.joined(separator: ".")
         if !leafHasChildren {
             if keysOnly {
                 if seenKeys.insert(key).inserted { keys.append(key) }
