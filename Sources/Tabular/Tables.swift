@@ -1,5 +1,19 @@
 /// Entry points: open any supported file for reading, or create a writer for a format.
+///
+///     let reader = try Tables.open(path: "contacts.xlsx", options: ReadOptions(sheet: .name("Export")))
+///     let writer = try Tables.writer(path: "clean.csv", format: Tables.writeFormat(forPath: "clean.csv") ?? .csv)
+///     let summary = try TableCopy.copy(from: reader, to: writer) { rejected in ... }  // CSV -> CSV copies bytes
 public enum Tables {
+    /// The output format a path's extension asks for (`.csv`/`.txt`, `.json`, `.xml`), or nil.
+    public static func writeFormat(forPath path: String) -> TableFormat? {
+        switch FormatSniffer.fileExtension(path) {
+        case "csv", "txt": return .csv
+        case "json": return .json
+        case "xml": return .xml
+        default: return nil
+        }
+    }
+
     /// Opens `path`, sniffing format, encoding and delimiter unless `options` names them.
     public static func open(path: String, options: ReadOptions = ReadOptions()) throws -> any TableReader {
         let format = try detectFormat(path: path, options: options)

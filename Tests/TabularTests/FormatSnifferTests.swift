@@ -43,3 +43,13 @@ import Testing
         }
     }
 }
+
+@Suite struct WriteFormatTests {
+    @Test func extensionChoosesTheOutputFormat() {
+        #expect(Tables.writeFormat(forPath: "out/clean.CSV") == .csv)
+        #expect(Tables.writeFormat(forPath: "contacts.json") == .json)
+        #expect(Tables.writeFormat(forPath: "import.xml") == .xml)
+        #expect(Tables.writeFormat(forPath: "book.xlsx") == nil)
+        #expect(Tables.writeFormat(forPath: "dir.v2/noext") == nil)
+    }
+}

@@ -1,14 +1,16 @@
 import Foundation
 import Tabular
 
-/// A fresh temporary directory per test; files are written into it.
-struct Scratch {
+/// A fresh temporary directory per test, removed when the test lets go of it.
+final class Scratch: Sendable {
     let directory: URL
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("tabular-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
+
+    deinit { try? FileManager.default.removeItem(at: directory) }
 
     func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 
