@@ -82,18 +82,20 @@ let sandboxTargets: [Target] = [
     ], swiftSettings: swiftSettings),
 ]
 
-// The `roster` Lua module, the job layer and the executable.
+// The job layer (row accounting, errors file, journal), the `roster` Lua module and the executable.
 let appTargets: [Target] = [
+    .target(name: "Pipeline", dependencies: ["Tabular"], swiftSettings: swiftSettings),
     .target(name: "Bindings", dependencies: [
-        "LuaRuntime", "Tabular",
+        "LuaRuntime", "Tabular", "Pipeline", "Transport", "Omnigage", "Whispir",
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     .executableTarget(name: "roster", dependencies: [
-        "Bindings", "LuaRuntime",
+        "Bindings", "LuaRuntime", "Tabular", "Sandbox",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
-    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "LuaRuntime"], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
+    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "LuaRuntime", "Sandbox"], swiftSettings: swiftSettings),
     .testTarget(name: "RosterTests", dependencies: ["roster"], swiftSettings: swiftSettings),
 ]
 

@@ -62,6 +62,8 @@ public final class RosterModule {
         json.define(on: stack)
         stack.setField("json", in: -2)
 
+        TableBinding.define(on: stack, into: stack.top)
+
         // roster is both a global and a loaded module.
         stack.pushCopy(of: -1)
         stack.setGlobal("roster")

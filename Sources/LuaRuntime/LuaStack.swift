@@ -129,6 +129,13 @@ public struct LuaStack {
     public func rawLength(at index: Int32) -> Int { Int(lua_rawlen(L, index)) }
     /// Pushes `t[i]` (raw) from the table at `table`.
     public func rawGet(index i: Int, in table: Int32) { lua_rawgeti(L, table, lua_Integer(i)) }
+    /// Replaces the key on top with `t[key]` (raw) and returns its type.
+    @discardableResult
+    public func rawGet(in table: Int32) -> LuaType {
+        let t = absolute(table)
+        return LuaType(rawValue: lua_rawget(L, t)) ?? .nil
+    }
+
     /// `t[k] = v` (raw) for the key and value on top, popping both.
     public func rawSet(in table: Int32) { lua_rawset(L, table) }
     /// Lua's `next`: pops a key, pushes the next key and value; false at the end.
@@ -140,6 +147,16 @@ public struct LuaStack {
         guard type(at: -1) == .table else { throw LuaError(kind: .runtime, message: "metatable must be a table") }
         lua_setmetatable(L, index)
     }
+
+    /// Pushes `t[i]` (raw) and returns its type.
+    @discardableResult
+    public func rawGetType(index i: Int, in table: Int32) -> LuaType {
+        let t = absolute(table)
+        return LuaType(rawValue: lua_rawgeti(L, t, lua_Integer(i))) ?? .nil
+    }
+
+    /// Removes the value at `index`, shifting those above it down.
+    public func stackRemove(_ index: Int32) { roster_remove(L, index) }
 
     /// Sets global `name` to the value on top, popping it.
     public func setGlobal(_ name: String) { lua_setglobal(L, name) }

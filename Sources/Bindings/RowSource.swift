@@ -1,0 +1,209 @@
+import LuaRuntime
+import Pipeline
+import Tabular
+
+/// One opened table shared by a source and the sources derived from it with `map`/`filter`:
+/// the reader (read once), its accounting, and the Lua strings of its header.
+final class OpenedTable {
+    let reader: any TableReader
+    let path: String
+    let accounting = RowAccounting()
+    var finished = false
+    /// Header names as a Lua array, so rows are built without re-hashing key strings.
+    let keys: LuaRef
+    /// Metatable shared by every row of this table; `__roster_header` lets writers keep source order.
+    let rowMeta: LuaRef
+    var errorsFile: ErrorsFile?
+
+    init(reader: any TableReader, path: String, stack s: LuaStack) throws {
+        self.reader = reader
+        self.path = path
+        let header = reader.header
+        try s.reserve(4)
+        s.newTable(arrayCapacity: header.count)
+        for (i, name) in header.enumerated() {
+            s.push(name)
+            s.setIndex(i + 1, in: -2)
+        }
+        s.pushCopy(of: -1)
+        keys = s.ref()
+        s.newTable(fieldCapacity: 1)
+        roster_swap(s)
+        s.setField("__roster_header", in: -2)
+        rowMeta = s.ref()
+    }
+
+    /// Pushes a row table for `values` (keyed by header name; missing values are "").
+    func pushRow(_ values: [String], on s: LuaStack) throws {
+        let count = reader.header.count
+        try s.reserve(4)
+        s.newTable(fieldCapacity: count)
+        let row = s.top
+        keys.push(on: s)
+        for i in 0 ..< count {
+            s.rawGet(index: i + 1, in: row + 1)
+            s.push(i < values.count ? values[i] : "")
+            s.rawSet(in: row)
+        }
+        s.pop()
+        rowMeta.push(on: s)
+        try s.setMetatable(of: row)
+    }
+
+    /// Routes an issue to the accounting (and the errors file, opened at the first issue, when asked for).
+    func record(_ issue: RowIssue) throws {
+        try accounting.record(issue)
+    }
+}
+
+/// Swaps the two values on top of the stack.
+private func roster_swap(_ s: LuaStack) {
+    s.pushCopy(of: -2)
+    s.stackRemove(-3)
+}
+
+/// A stage added by `map` or `filter`.
+struct RowStage {
+    enum Kind { case map, filter }
+    let kind: Kind
+    let function: LuaRef
+    let name: String
+    /// The `ctx` table handed to the function, updated before each call.
+    let context: LuaRef
+}
+
+/// What `roster.read` returns: a lazy, streaming chain of a table and its stages.
+final class RowSource {
+    static let className = "roster.Source"
+    let table: OpenedTable
+    let stages: [RowStage]
+    /// Rows produced by a fan-out that the iterator has not handed out yet.
+    private var pending: [(row: LuaRef, record: Record)] = []
+
+    init(table: OpenedTable, stages: [RowStage]) {
+        self.table = table
+        self.stages = stages
+    }
+
+    /// Outcome of running the stages over one record.
+    private enum StageResult {
+        case rows(Int32)
+        case dropped(RowOutcome, String)
+    }
+
+    /// Reads records until one yields output rows; pushes them (count returned) or returns nil at the end.
+    /// Rejected records and records the stages skip or reject are accounted for on the way.
+    func pullRecord(on s: LuaStack) throws -> (count: Int32, record: Record)? {
+        if table.finished { return nil }
+        while let event = try table.reader.next() {
+            table.accounting.recordRead()
+            switch event {
+            case .rejected(let r):
+                try table.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values))
+            case .record(let record):
+                let base = s.top
+                try table.pushRow(record.values, on: s)
+                var result = StageResult.rows(1)
+                for stage in stages {
+                    guard case .rows(let n) = result else { break }
+                    result = try apply(stage, rows: n, above: base, record: record, on: s)
+                }
+                switch result {
+                case .rows(let n):
+                    return (n, record)
+                case .dropped(let outcome, let reason):
+                    s.setTop(base)
+                    try table.record(RowIssue(outcome: outcome, record: record.number, line: record.line, reason: reason, values: record.values))
+                }
+            }
+        }
+        table.finished = true
+        return nil
+    }
+
+    /// Runs one stage over the `count` rows at `base+1...`; leaves its output rows there instead.
+    private func apply(_ stage: RowStage, rows count: Int32, above base: Int32, record: Record, on s: LuaStack) throws -> StageResult {
+        let inputTop = base + count
+        var lastSkip = ""
+        stage.context.push(on: s)
+        let ctx = s.top
+        s.push(Int64(record.number))
+        s.setField("row", in: ctx)
+        s.push(Int64(record.line))
+        s.setField("line", in: ctx)
+        for i in 1 ... count {
+            try s.reserve(8)
+            stage.function.push(on: s)
+            s.pushCopy(of: base + i)
+            s.pushCopy(of: ctx)
+            do {
+                try s.call(arguments: 2, results: 2)
+            } catch let error as LuaError where error.kind == .runtime || error.kind == .messageHandler {
+                s.setTop(base + count)
+                return .dropped(.rejected, "\(error.message) (\(stage.name), row \(record.number), line \(record.line))")
+            }
+            let first = s.top - 1
+            switch (stage.kind, s.type(at: first)) {
+            case (.filter, _):
+                let keep = s.boolean(at: first)
+                if !keep { lastSkip = s.string(at: first + 1) ?? "filtered out by \(stage.name)" }
+                s.pop(2)
+                if keep { s.pushCopy(of: base + i) }
+            case (.map, .nil):
+                lastSkip = s.string(at: first + 1) ?? "skipped by \(stage.name)"
+                s.pop(2)
+            case (.map, .table):
+                s.pop()
+                var isList = false
+                if s.rawLength(at: -1) > 0 {
+                    isList = s.rawGetType(index: 1, in: -1) == .table
+                    s.pop()
+                }
+                if isList {
+                    // A fan-out: a list of rows.
+                    let list = s.top
+                    let n = s.rawLength(at: list)
+                    try s.reserve(Int32(clamping: n + 4))
+                    for j in 1 ... n {
+                        if s.rawGetType(index: j, in: list) != .table {
+                            s.setTop(base + count)
+                            return .dropped(.rejected, "\(stage.name) returned a list whose item \(j) is not a row table (\(stage.name), row \(record.number), line \(record.line))")
+                        }
+                    }
+                    s.stackRemove(list)
+                }
+            case (.map, let other):
+                s.setTop(base + count)
+                return .dropped(.rejected, "\(stage.name) returned a \(other.name): return the row, nil and a reason, or a list of rows (\(stage.name), row \(record.number), line \(record.line))")
+            }
+        }
+        // Outputs sit above the inputs and the ctx: drop those.
+        let outputs = s.top - inputTop - 1
+        for _ in 0 ... count { s.stackRemove(base + 1) }
+        if outputs == 0 { return .dropped(.skipped, lastSkip) }
+        return .rows(outputs)
+    }
+
+    /// The iterator behind `src:rows()`: pushes row, record number and line; nothing at the end.
+    func nextRow(on s: LuaStack) throws -> Int32 {
+        s.setTop(0)
+        if !pending.isEmpty {
+            let (row, record) = pending.removeFirst()
+            row.push(on: s)
+            s.push(Int64(record.number))
+            s.push(Int64(record.line))
+            return 3
+        }
+        guard let (count, record) = try pullRecord(on: s) else {
+            s.pushNil()
+            return 1
+        }
+        table.accounting.recordSent()
+        if count > 1 {
+            for _ in 1 ..< count { pending.insert((s.ref(), record), at: 0) }
+        }
+        s.push(Int64(record.number))
+        s.push(Int64(record.line))
+        return 3
+    }
+}

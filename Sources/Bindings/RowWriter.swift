@@ -1,0 +1,210 @@
+import LuaRuntime
+import Pipeline
+import Tabular
+
+/// Writes a source or a Lua array of row tables to a file. Columns: `columns` when given, else the
+/// first row's keys in source order followed by its new keys sorted by name. A later row with a key
+/// outside the header is rejected (named in the errors file), never silently cut.
+struct RowWriter {
+    let stack: LuaStack
+    let path: String
+    let format: TableFormat
+    let columns: [String]?
+    let errorsPath: String?
+
+    func write(from index: Int32) throws -> WriteSummary {
+        let s = stack
+        let value = s.absolute(index)
+        if let src = s.object(at: value, className: RowSource.className, as: RowSource.self) {
+            return try write(source: src)
+        }
+        guard s.type(at: value) == .table else {
+            throw s.argumentError(1, function: "write", expected: "roster.Source or list of rows")
+        }
+        return try write(list: value)
+    }
+
+    private func write(source src: RowSource) throws -> WriteSummary {
+        let s = stack
+        let accounting = src.table.accounting
+        var errors: ErrorsFile?
+        if let errorsPath {
+            let header = src.table.reader.header
+            accounting.sink = { issue in
+                if errors == nil { errors = try ErrorsFile(path: errorsPath, header: header) }
+                try errors?.append(issue)
+            }
+        }
+        defer { accounting.sink = nil }
+        let writer = try Tables.writer(path: path, format: format)
+        let summary: WriteSummary
+        if src.stages.isEmpty && columns == nil {
+            // Untransformed: rows never enter Lua (CSV to CSV copies bytes).
+            summary = try TableCopy.copy(from: src.table.reader, to: writer) { r in
+                accounting.recordRead()
+                try accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values))
+            }
+            accounting.recordRead(summary.rows)
+            accounting.recordSent(summary.rows)
+            src.table.finished = true
+        } else {
+            var converter: RowConverter?
+            while let (count, record) = try src.pullRecord(on: s) {
+                let first = s.top - count + 1
+                let conv = try converter ?? {
+                    let c = try RowConverter(stack: s, columns: columns ?? RowConverter.header(of: first, source: src.table.reader.header, on: s),
+                                             source: src.table.reader.header)
+                    try writer.writeHeader(c.columns)
+                    converter = c
+                    return c
+                }()
+                do {
+                    let rows = try (first ... s.top).map { try conv.values(of: $0) }
+                    for row in rows { try writer.writeRow(row) }
+                    accounting.recordSent()
+                } catch let problem as RowProblem {
+                    try accounting.record(RowIssue(outcome: .rejected, record: record.number, line: record.line,
+                                                   reason: "\(problem.description) (write, row \(record.number), line \(record.line))", values: record.values))
+                }
+                s.setTop(first - 1)
+            }
+            if converter == nil { try writer.writeHeader(columns ?? src.table.reader.header) }
+            summary = try writer.finish()
+        }
+        _ = try errors?.finish()
+        return summary
+    }
+
+    private func write(list: Int32) throws -> WriteSummary {
+        let s = stack
+        let writer = try Tables.writer(path: path, format: format)
+        let n = s.rawLength(at: list)
+        var converter: RowConverter?
+        for i in 0 ..< n {
+            guard s.rawGetType(index: i + 1, in: list) == .table else {
+                throw RosterScriptError("roster.write: item \(i + 1) of the list is a \(s.type(at: -1).name), not a row table")
+            }
+            let row = s.top
+            if converter == nil {
+                let source = RowConverter.sourceHeader(of: row, on: s)
+                let c = try RowConverter(stack: s, columns: columns ?? RowConverter.header(of: row, source: source, on: s), source: source)
+                try writer.writeHeader(c.columns)
+                converter = c
+            }
+            do {
+                if let conv = converter { try writer.writeRow(try conv.values(of: row)) }
+            } catch let problem as RowProblem {
+                throw RosterScriptError("roster.write: row \(i + 1): \(problem.description)")
+            }
+            s.pop()
+        }
+        if converter == nil { try writer.writeHeader(columns ?? []) }
+        return try writer.finish()
+    }
+}
+
+/// Why one output row could not be written.
+struct RowProblem: Error, CustomStringConvertible {
+    let description: String
+}
+
+/// Turns row tables into values in a fixed column order.
+final class RowConverter {
+    let columns: [String]
+    private let stack: LuaStack
+    private let keys: LuaRef
+    private let known: Set<String>
+
+    init(stack s: LuaStack, columns: [String], source: [String]) throws {
+        self.columns = columns
+        stack = s
+        try s.reserve(4)
+        s.newTable(arrayCapacity: columns.count)
+        for (i, c) in columns.enumerated() {
+            s.push(c)
+            s.setIndex(i + 1, in: -2)
+        }
+        keys = s.ref()
+        // Source columns left out of the output (dropped by the first row) are a projection, not an error.
+        known = Set(columns).union(source)
+    }
+
+    /// The header of a row read by `roster.read` (from its metatable), or none.
+    static func sourceHeader(of row: Int32, on s: LuaStack) -> [String] {
+        guard s.pushMetatable(of: row) else { return [] }
+        defer { s.pop(2) }
+        guard s.getField("__roster_header", in: -1) == .table, case .table(let t)? = try? s.value(at: -1) else { return [] }
+        return t.array.compactMap(\.stringValue)
+    }
+
+    /// Columns for a first row: its keys in `source` order, then its other keys sorted by name.
+    static func header(of row: Int32, source: [String], on s: LuaStack) throws -> [String] {
+        var names: [String] = []
+        var seen = Set<String>()
+        for name in source {
+            if s.getField(name, in: row) != .nil {
+                names.append(name)
+                seen.insert(name)
+            }
+            s.pop()
+        }
+        var extra: [String] = []
+        s.pushNil()
+        while s.next(row) {
+            s.pop()
+            guard s.type(at: -1) == .string, let key = s.string(at: -1) else {
+                s.pop()
+                throw RowProblem(description: "row has a \(s.type(at: -1).name) key: row keys must be column names (strings)")
+            }
+            if !seen.contains(key) { extra.append(key) }
+        }
+        return names + extra.sorted()
+    }
+
+    /// The row at `index` as values in column order.
+    func values(of index: Int32) throws -> [String] {
+        let s = stack
+        let row = s.absolute(index)
+        var out: [String] = []
+        out.reserveCapacity(columns.count)
+        keys.push(on: s)
+        let k = s.top
+        defer { s.setTop(k - 1) }
+        var present = 0
+        for i in 0 ..< columns.count {
+            s.rawGet(index: i + 1, in: k)
+            switch s.rawGet(in: row) {
+            case .nil:
+                out.append("")
+            case .string, .number:
+                out.append(s.string(at: -1) ?? "")
+                present += 1
+            case .boolean:
+                out.append(s.boolean(at: -1) ? "true" : "false")
+                present += 1
+            case let other:
+                throw RowProblem(description: "column '\(columns[i])' holds a \(other.name); values must be strings, numbers or booleans")
+            }
+            s.pop()
+        }
+        var total = 0
+        s.pushNil()
+        while s.next(row) {
+            s.pop()
+            total += 1
+        }
+        if total > present {
+            var unknown: [String] = []
+            s.pushNil()
+            while s.next(row) {
+                s.pop()
+                let key = s.string(at: -1) ?? "(\(s.type(at: -1).name) key)"
+                if s.type(at: -1) != .string || !known.contains(key) { unknown.append(key) }
+            }
+            if !unknown.isEmpty {
+                throw RowProblem(description: "column(s) \(unknown.sorted().joined(separator: ", ")) not in the output header (\(columns.joined(separator: ", "))), which the first row set: add them to the first row or pass columns = {...}")
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,173 @@
+import Foundation
+import LuaRuntime
+import Pipeline
+import Tabular
+
+/// `roster.read` and `roster.write`, and the methods of the sources they work with.
+enum TableBinding {
+    static func define(on s: LuaStack, into module: Int32) {
+        s.defineClass(RowSource.className, methods: [
+            "header": { s in
+                let src = try source(s, "header")
+                s.push(LuaValue.table(LuaTable(array: src.table.reader.header.map { .string($0) })))
+                return 1
+            },
+            "info": { s in
+                let info = try source(s, "info").table.reader.info
+                s.push(LuaValue.table(LuaTable(fields: [
+                    "path": .string(info.path), "format": .string(info.format.rawValue),
+                    "encoding": info.encoding.map { .string($0) } ?? .nil,
+                    "delimiter": info.delimiter.map { .string(String(UnicodeScalar($0))) } ?? .nil,
+                    "sheets": .table(LuaTable(array: info.sheets.map { .string($0) })),
+                    "warnings": .table(LuaTable(array: info.warnings.map { .string($0) })),
+                ])))
+                return 1
+            },
+            "rows": { s in
+                let src = try source(s, "rows")
+                s.push(function: { s in try src.nextRow(on: s) })
+                return 1
+            },
+            "map": { s in try derive(s, kind: .map) },
+            "filter": { s in try derive(s, kind: .filter) },
+            "stats": { s in
+                let a = try source(s, "stats").table.accounting
+                s.push(LuaValue.table(LuaTable(fields: [
+                    "read": .integer(Int64(a.read)), "sent": .integer(Int64(a.sent)),
+                    "skipped": .integer(Int64(a.skipped)), "rejected": .integer(Int64(a.rejected)),
+                    "balanced": .boolean(a.balanced),
+                ])))
+                return 1
+            },
+            "issues": { s in
+                let issues = try source(s, "issues").table.accounting.issues
+                s.push(LuaValue.table(LuaTable(array: issues.map { i in
+                    .table(LuaTable(fields: [
+                        "outcome": .string(i.outcome.rawValue), "row": .integer(Int64(i.record)),
+                        "line": .integer(Int64(i.line)), "reason": .string(i.reason),
+                    ]))
+                })))
+                return 1
+            },
+        ], metamethods: [
+            "__tostring": { s in
+                let src = try source(s, "__tostring")
+                s.push("roster.Source(\(src.table.path), \(src.table.reader.info.format.rawValue), \(src.stages.count) stages)")
+                return 1
+            },
+        ])
+
+        s.push(function: read)
+        s.setField("read", in: module)
+        s.push(function: write)
+        s.setField("write", in: module)
+    }
+
+    static func source(_ s: LuaStack, _ method: String) throws -> RowSource {
+        try s.checkObject(1, className: RowSource.className, method: method, as: RowSource.self)
+    }
+
+    /// `src:map(fn [, name])` / `src:filter(pred [, name])`: a new lazy source with one more stage.
+    static func derive(_ s: LuaStack, kind: RowStage.Kind) throws -> Int32 {
+        let verb = kind == .map ? "map" : "filter"
+        let src = try source(s, verb)
+        guard s.type(at: 2) == .function else { throw s.argumentError(2, function: verb, expected: "function") }
+        let name = try s.optionalString(3, function: verb) ?? verb
+        s.setTop(2)
+        let function = s.ref()
+        s.newTable(fieldCapacity: 4)
+        s.push(src.table.path)
+        s.setField("source", in: -2)
+        s.push(name)
+        s.setField("stage", in: -2)
+        let context = s.ref()
+        let derived = RowSource(table: src.table, stages: src.stages + [RowStage(kind: kind, function: function, name: name, context: context)])
+        s.push(object: derived, className: RowSource.className)
+        return 1
+    }
+
+    /// `roster.read(path [, opts])`.
+    static func read(_ s: LuaStack) throws -> Int32 {
+        let path = try s.checkString(1, function: "read")
+        var options = ReadOptions()
+        if s.type(at: 2) == .table {
+            if let f = try optionString(s, "format", "read") {
+                guard let format = TableFormat(rawValue: f.lowercased()) else {
+                    throw RosterScriptError("roster.read: unknown format '\(f)' (use csv, xlsx, json or xml)")
+                }
+                options.format = format
+            }
+            switch s.getField("sheet", in: 2) {
+            case .number: options.sheet = .index(Int(s.integer(at: -1) ?? 1))
+            case .string: options.sheet = .name(s.string(at: -1) ?? "")
+            default: break
+            }
+            s.pop()
+            if let d = try optionString(s, "delimiter", "read") {
+                let bytes = Array((d == "\\t" ? "\t" : d).utf8)
+                guard bytes.count == 1 else { throw RosterScriptError("roster.read: delimiter must be one character, got '\(d)'") }
+                options.delimiter = bytes[0]
+            }
+            if let e = try optionString(s, "encoding", "read") { options.encoding = e }
+            if s.getField("header", in: 2) == .boolean { options.header = s.boolean(at: -1) }
+            s.pop()
+        }
+        let reader = try Tables.open(path: path, options: options)
+        let table = try OpenedTable(reader: reader, path: path, stack: s)
+        s.push(object: RowSource(table: table, stages: []), className: RowSource.className)
+        return 1
+    }
+
+    static func optionString(_ s: LuaStack, _ key: String, _ function: String) throws -> String? {
+        defer { s.pop() }
+        switch s.getField(key, in: 2) {
+        case .nil: return nil
+        case .string, .number: return s.string(at: -1)
+        default: throw RosterScriptError("roster.\(function): option '\(key)' must be a string")
+        }
+    }
+
+    /// `roster.write(rows, path [, opts])` -> `{ path=, rows=, bytes=, format= }`.
+    static func write(_ s: LuaStack) throws -> Int32 {
+        let path = try s.checkString(2, function: "write")
+        var format = TableFormat.csv
+        let lower = path.lowercased()
+        if lower.hasSuffix(".json") { format = .json } else if lower.hasSuffix(".xml") { format = .xml }
+        var columns: [String]?
+        var errorsPath: String?
+        if s.type(at: 3) == .table {
+            if let f = try optionString3(s, "format") {
+                guard let chosen = TableFormat(rawValue: f.lowercased()) else {
+                    throw RosterScriptError("roster.write: unknown format '\(f)' (use csv, json or xml)")
+                }
+                format = chosen
+            }
+            if s.getField("columns", in: 3) == .table, case .table(let t) = try s.value(at: -1) {
+                columns = t.array.compactMap(\.stringValue)
+            }
+            s.pop()
+            errorsPath = try optionString3(s, "errors")
+        }
+        let summary = try RowWriter(stack: s, path: path, format: format, columns: columns, errorsPath: errorsPath).write(from: 1)
+        s.push(LuaValue.table(LuaTable(fields: [
+            "path": .string(summary.path), "rows": .integer(Int64(summary.rows)),
+            "bytes": .integer(Int64(summary.bytes)), "format": .string(format.rawValue),
+        ])))
+        return 1
+    }
+
+    static func optionString3(_ s: LuaStack, _ key: String) throws -> String? {
+        defer { s.pop() }
+        switch s.getField(key, in: 3) {
+        case .nil: return nil
+        case .string: return s.string(at: -1)
+        default: throw RosterScriptError("roster.write: option '\(key)' must be a string")
+        }
+    }
+}
+
+/// An error in how a script used the `roster` API; raised in Lua with the caller's position.
+struct RosterScriptError: Error, CustomStringConvertible {
+    let description: String
+    init(_ text: String) { description = text }
+}

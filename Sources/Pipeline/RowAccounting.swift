@@ -1,0 +1,64 @@
+import Tabular
+
+/// How one input record ended: every record read ends in exactly one of these.
+public enum RowOutcome: String, Sendable, Codable {
+    case sent, skipped, rejected
+}
+
+/// A skipped or rejected record, with where it came from and why.
+public struct RowIssue: Sendable, Equatable {
+    public var outcome: RowOutcome
+    /// 1-based record number among data records.
+    public var record: Int
+    /// Physical line (or spreadsheet row) where the record starts.
+    public var line: Int
+    public var reason: String
+    /// The record's original values, in `header` order (for the errors file).
+    public var values: [String]
+
+    public init(outcome: RowOutcome, record: Int, line: Int, reason: String, values: [String]) {
+        self.outcome = outcome
+        self.record = record
+        self.line = line
+        self.reason = reason
+        self.values = values
+    }
+}
+
+/// Counts every record of one input as read, then sent, skipped or rejected; keeps the first issues
+/// in memory and streams all of them to an optional sink (the errors file).
+public final class RowAccounting {
+    public private(set) var read = 0
+    public private(set) var sent = 0
+    public private(set) var skipped = 0
+    public private(set) var rejected = 0
+    /// The first `keep` issues, for summaries and Lua.
+    public private(set) var issues: [RowIssue] = []
+    public let keep: Int
+    /// Receives every issue as it happens (e.g. `ErrorsFile.append`).
+    public var sink: ((RowIssue) throws -> Void)?
+
+    public init(keep: Int = 1000) {
+        self.keep = keep
+    }
+
+    /// Records still in flight: read but not yet sent, skipped or rejected.
+    public var pending: Int { read - sent - skipped - rejected }
+
+    /// `read == sent + skipped + rejected`: true once every record has been accounted for.
+    public var balanced: Bool { pending == 0 }
+
+    public func recordRead(_ count: Int = 1) { read += count }
+    public func recordSent(_ count: Int = 1) { sent += count }
+
+    /// Records a skip or a rejection of a record that was counted as read.
+    public func record(_ issue: RowIssue) throws {
+        switch issue.outcome {
+        case .sent: sent += 1; return
+        case .skipped: skipped += 1
+        case .rejected: rejected += 1
+        }
+        if issues.count < keep { issues.append(issue) }
+        try sink?(issue)
+    }
+}

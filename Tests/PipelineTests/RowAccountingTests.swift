@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+import Tabular
+@testable import Pipeline
+
+@Suite struct RowAccountingTests {
+    @Test func everyReadRecordEndsInExactlyOneOutcome() throws {
+        let a = RowAccounting(keep: 1)
+        var streamed: [RowIssue] = []
+        a.sink = { streamed.append($0) }
+        a.recordRead(4)
+        #expect(!a.balanced)
+        a.recordSent(2)
+        try a.record(RowIssue(outcome: .skipped, record: 3, line: 4, reason: "no phone", values: ["x"]))
+        try a.record(RowIssue(outcome: .rejected, record: 4, line: 5, reason: "bad", values: []))
+        #expect(a.balanced)
+        #expect([a.read, a.sent, a.skipped, a.rejected] as [Int] == [4, 2, 1, 1])
+        #expect(a.issues.count == 1)  // kept in memory: capped
+        #expect(streamed.map(\.record) == [3, 4])  // streamed: all
+    }
+}
+
+@Suite struct ErrorsFileTests {
+    @Test func writesOriginalColumnsWithRowLineReasonAndNeutralisesFormulas() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("errors-\(UUID().uuidString).csv").path
+        let file = try ErrorsFile(path: path, header: ["Name", "Phone"])
+        try file.append(RowIssue(outcome: .rejected, record: 2, line: 3, reason: "more fields than the header",
+                                 values: ["Jane", "=HYPERLINK(\"x\")", "extra"]))
+        try file.append(RowIssue(outcome: .skipped, record: 5, line: 7, reason: "no phone", values: ["Bo"]))
+        let summary = try file.finish()
+        #expect(summary.rows == 2)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text == "Name,Phone,_row,_line,_outcome,_reason\r\n"
+            + "Jane,\"'=HYPERLINK(\"\"x\"\")\",2,3,rejected,more fields than the header [extra fields: extra]\r\n"
+            + "Bo,,5,7,skipped,no phone\r\n")
+    }
+
+    @Test func neutralisesOnlyFormulaStarts() {
+        #expect(ErrorsFile.neutralised("+14076341732") == "'+14076341732")
+        #expect(ErrorsFile.neutralised("@SUM(A1)") == "'@SUM(A1)")
+        #expect(ErrorsFile.neutralised("Ann") == "Ann")
+        #expect(ErrorsFile.neutralised("") == "")
+    }
+}
