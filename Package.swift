@@ -32,8 +32,10 @@ let luaTargets: [Target] = [
 
 // Streaming readers and writers (CSV, XLSX, JSON, XML).
 let tabularTargets: [Target] = [
+    // libxml2 behind a C surface of its own: its headers (via Debian's ICU) clash with Foundation's ICU in Swift.
+    .target(name: "CTabularXML", dependencies: ["CLibXML2"], path: "Sources/CTabularXML"),
     .target(name: "Tabular", dependencies: [
-        "CLibXML2", "SystemZlib",
+        "CTabularXML", "SystemZlib",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ], swiftSettings: swiftSettings),
     .testTarget(name: "TabularTests", dependencies: [

@@ -21,12 +21,21 @@ public enum Tables {
 
     /// Creates a writer for `format` at `path` (truncating it).
     public static func writer(path: String, format: TableFormat) throws -> any TableWriter {
-        switch format {
-        case .csv: return try CSVWriter(path: path)
-        case .json: return try JSONContactWriter(output: ByteOutput(path: path))
-        case .xml: return try XMLContactWriter(output: ByteOutput(path: path))
-        case .xlsx, .xls:
+        guard [.csv, .json, .xml].contains(format) else {
             throw TabularError.unsupported(path: path, detail: "writing \(format.rawValue.uppercased()) is not supported: write CSV, JSON or XML")
+        }
+        return try writer(output: ByteOutput(path: path), format: format)
+    }
+
+    /// Creates a writer for `format` into `output`: a file, an open descriptor, or memory
+    /// (`ByteOutput(memoryNamed:)`, then `takeBytes()`), e.g. to cut uploads into parts.
+    public static func writer(output: ByteOutput, format: TableFormat) throws -> any TableWriter {
+        switch format {
+        case .csv: return CSVWriter(output: output)
+        case .json: return JSONContactWriter(output: output)
+        case .xml: return XMLContactWriter(output: output)
+        case .xlsx, .xls:
+            throw TabularError.unsupported(path: output.path, detail: "writing \(format.rawValue.uppercased()) is not supported: write CSV, JSON or XML")
         }
     }
 }

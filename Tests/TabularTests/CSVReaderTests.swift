@@ -88,17 +88,30 @@ import Testing
         #expect(reader.info.warnings == ["skipped 4 blank line(s)"])
     }
 
-    @Test func rejectsUnterminatedQuoteWithItsLine() throws {
+    @Test func rejectsUnterminatedQuoteWithItsLineAndResumesOnTheNext() throws {
         let dir = try Scratch()
         let reader = try CSVReader(path: dir.write("u.csv", "a,b\n1,2\n3,\"open\n4,5\n"))
         let events = try readAll(reader)
-        #expect(records(events) == [["1", "2"]])
+        #expect(records(events) == [["1", "2"], ["4", "5"]])
+        #expect(events.map { if case let .record(r) = $0 { r.line } else { 0 } } == [2, 0, 4])
         let rejected = rejections(events)
         #expect(rejected.count == 1)
         #expect(rejected.first?.number == 2)
         #expect(rejected.first?.line == 3)
-        #expect(rejected.first?.values == ["3", "open\n4,5\n"])
+        #expect(rejected.first?.values == ["3", "open"])
         #expect(rejected.first?.reason.hasPrefix("unterminated quoted field") == true)
+    }
+
+    @Test func boundsMemoryWhenAQuoteNeverCloses() throws {
+        let dir = try Scratch()
+        var text = "a,b\n\"never closed,x\n"
+        for i in 0 ..< 5000 { text += "row\(i),\(i)\n" }
+        let reader = try CSVReader(path: dir.write("long.csv", text))
+        reader.maxRecordBytes = 1000
+        let events = try readAll(reader)
+        #expect(rejections(events).map(\.line) == [2])
+        #expect(records(events).count == 5000)
+        #expect(records(events).last == ["row4999", "4999"])
     }
 
     @Test func rejectsTextAfterClosingQuoteAndGoesOn() throws {
@@ -181,5 +194,26 @@ import Testing
         let reader = try CSVReader(path: dir.write("e.csv", ""))
         #expect(reader.header == [])
         #expect(try reader.next() == nil)
+    }
+}
+
+@Suite struct CSVEncodingOptionTests {
+    @Test func encodingOptionOverridesDetection() throws {
+        let dir = try Scratch()
+        // Valid UTF-8 bytes, read as Windows-1252 on request: "Ã©" instead of "é".
+        let path = try dir.write("o.csv", "a\né\n")
+        let reader = try CSVReader(path: path, options: ReadOptions(encoding: "windows-1252"))
+        #expect(records(try readAll(reader)) == [["Ã©"]])
+        #expect(reader.info.encoding == "windows-1252")
+        #expect(reader.info.warnings == [])
+    }
+
+    @Test func unknownEncodingNamesTheChoices() throws {
+        let dir = try Scratch()
+        let path = try dir.write("o.csv", "a\n1\n")
+        #expect(throws: TabularError.badOption(path: path, option: "encoding",
+                                               detail: "unknown encoding \"ebcdic\"; use auto, utf-8, utf-16le, utf-16be or windows-1252")) {
+            try CSVReader(path: path, options: ReadOptions(encoding: "ebcdic"))
+        }
     }
 }

@@ -82,3 +82,22 @@ final class Counter: @unchecked Sendable { // only touched from the property-che
         return value
     }
 }
+
+@Suite struct CSVWriterPartTests {
+    @Test func encodedLengthPredictsBytesForSplittingIntoParts() throws {
+        let out = ByteOutput(memoryNamed: "part")
+        let writer = try Tables.writer(output: out, format: .csv)
+        guard let csv = writer as? CSVWriter else {
+            Issue.record("expected a CSVWriter")
+            return
+        }
+        try csv.writeHeader(["a", "b"])
+        let before = out.totalBytes
+        let row = ["say \"hi\"", "x,y"]
+        let predicted = csv.encodedLength(of: row)
+        try csv.writeRow(row)
+        #expect(predicted == 20)
+        #expect(out.totalBytes - before == predicted)
+        #expect(csv.encodedLength(of: ["", ""]) == 3)
+    }
+}

@@ -187,3 +187,20 @@ import Testing
         #expect(try rows(chunkSize: chunkSize) == ["1:0=Zoë & AB|2=<raw>", "2:27=12", "3:"])
     }
 }
+
+@Suite struct XLSXOptionsTests {
+    @Test func readsWithoutHeaderAndSkipsEmptyRowsWithANote() throws {
+        let dir = try Scratch()
+        var book = XLSXFixture()
+        book.sheets = [("S", XLSXFixture.sheetXML("""
+            <row r="2"><c r="A2"><v>1</v></c><c r="B2" t="inlineStr"><is><t>x</t></is></c></row>
+            <row r="3"><c r="A3" s="0"/></row>
+            <row r="4"><c r="B4"><v>2</v></c></row>
+            """))]
+        let reader = try XLSXReader(path: book.write(to: dir.path("n.xlsx")), options: ReadOptions(header: false))
+        #expect(reader.header == ["1", "2"])
+        #expect(try readAll(reader) == [.record(Record(values: ["1", "x"], number: 1, line: 2)),
+                                        .record(Record(values: ["", "2"], number: 2, line: 4))])
+        #expect(reader.info.warnings == ["skipped 1 empty row(s)"])
+    }
+}

@@ -13,6 +13,9 @@ public final class CSVReader: TableReader {
         return result
     }
 
+    /// A quoted field still open after this many bytes is treated as an unterminated quote (memory stays bounded).
+    var maxRecordBytes = 16 << 20
+
     /// The delimiter in use (sniffed unless given).
     public let delimiter: UInt8
     private var baseInfo: SourceInfo
@@ -136,7 +139,7 @@ public final class CSVReader: TableReader {
 
     private static func describe(_ problem: Problem) -> String {
         switch problem {
-        case .unterminatedQuote: return "unterminated quoted field: a quote opened here is never closed"
+        case .unterminatedQuote: return "unterminated quoted field: a quote opened on this line is never closed; reading resumed on the next line"
         case .textAfterQuote: return "text after a closing quote: double the quotes inside a quoted value (\"\")"
         }
     }
@@ -192,13 +195,20 @@ public final class CSVReader: TableReader {
             }
             if p[i] == quote {
                 let contentStart = i + 1
+                let linesAtQuote = lines
                 var escaped = false
                 i += 1
                 while true {
-                    if i >= end {
-                        if !eof { return .needMore }
+                    if i >= end || i - buffer.start > maxRecordBytes {
+                        if i >= end && !eof { return .needMore }
+                        // Never closed (or absurdly long): reject just the line where the quote opened and go on after it.
                         problem = .unterminatedQuote
-                        spans.append(FieldSpan(start: contentStart, end: end, escaped: escaped))
+                        var k = contentStart
+                        while k < end && p[k] != lf && p[k] != cr { k += 1 }
+                        spans.append(FieldSpan(start: contentStart, end: k, escaped: false))
+                        if k < end { k += (p[k] == cr && k + 1 < end && p[k + 1] == lf) ? 2 : 1 }
+                        lines = linesAtQuote + 1
+                        i = k
                         break fieldLoop
                     }
                     let c = p[i]

@@ -44,6 +44,23 @@ public final class CSVWriter: TableWriter {
         try writeFields(fields)
     }
 
+    /// The bytes `writeRow(values)` would add (quotes and CRLF included), to decide where to cut a part.
+    public func encodedLength(of values: [String]) -> Int {
+        var total = max(values.count - 1, 0) + 2
+        for value in values {
+            var value = value
+            total += value.withUTF8 { bytes -> Int in
+                guard !bytes.isEmpty else { return 0 }
+                let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count * 2 + 2)
+                defer { scratch.deallocate() }
+                var end = 0
+                Self.encode(bytes, delimiter: delimiter, to: scratch, at: &end)
+                return end
+            }
+        }
+        return total
+    }
+
     /// Counts rows that the byte-level pass-through wrote directly into `output`.
     func addRows(_ count: Int) {
         rows += count

@@ -5,22 +5,26 @@ import Foundation
 public struct Inspection: Sendable, Equatable, Encodable {
     /// One rejected record, as the errors file would name it.
     public struct Rejection: Sendable, Equatable, Encodable {
+        /// 1-based record number, the line where it starts, and why it was rejected.
         public var record: Int
         public var line: Int
         public var reason: String
     }
 
+    /// The file, its detected format (`csv`, `xlsx`, `json`, `xml`) and text encoding.
     public var path: String
     public var format: String
     public var encoding: String?
     /// The delimiter as text (`","`, `"\t"`), for delimited files.
     public var delimiter: String?
+    /// Worksheet names (XLSX) and the column names, unique and non-blank.
     public var sheets: [String]
     public var header: [String]
     /// The first records (up to the sample size), aligned with `header`.
     public var sample: [[String]]
     /// Records read, accepted or rejected.
     public var rows: Int
+    /// How many records were rejected in all.
     public var rejectedCount: Int
     /// The first rejected records (up to 20), with their line numbers.
     public var rejected: [Rejection]

@@ -2,7 +2,7 @@
 // libxml2's SAX2 push parser. Each `contact` element is a record; its child elements are fields
 // (deeper elements flatten to `a.b`). Like JSON, a first streaming pass collects the field names.
 // Entities are never expanded from outside: no XML_PARSE_NOENT, no DTDLOAD, NONET on.
-import CLibXML2
+import CTabularXML
 
 /// Streams `contact` records from an XML document.
 public final class XMLContactReader: TableReader {
@@ -68,7 +68,7 @@ public final class XMLContactReader: TableReader {
     }
 }
 
-/// SAX state shared with the C callbacks through the parser context's `_private`.
+/// SAX state shared with the C callbacks through the context pointer.
 final class XMLRecordCollector {
     struct RawRecord {
         var line: Int
@@ -82,17 +82,15 @@ final class XMLRecordCollector {
     var warnings = WarningLog()
     private var seenKeys: Set<String> = []
     private let file: FileInput
-    private var context: xmlParserCtxtPtr?
-    private var handler = xmlSAXHandler()
+    private var parser: OpaquePointer?
     private var chunk = [UInt8](repeating: 0, count: 64 * 1024)
     private var done = false
-    private var firstError: (line: Int, message: String)?
 
     // Parse state.
     private var depth = 0
     private var recordDepth: Int?
     private var recordLine = 0
-    private var path_: [String] = []
+    private var elementPath: [String] = []
     private var text: [UInt8] = []
     private var leafHasChildren = false
     private var fields: [(String, String)] = []
@@ -101,84 +99,50 @@ final class XMLRecordCollector {
         self.path = path
         self.keysOnly = keysOnly
         file = try FileInput(path: path)
-        xmlSAXVersion(&handler, 2)
-        handler.initialized = UInt32(XML_SAX2_MAGIC)
-        handler.startElementNs = { ctx, localname, _, _, _, _, _, _, _ in
-            guard let state = XMLRecordCollector.state(ctx), let localname else { return }
-            state.startElement(String(cString: localname), line: XMLRecordCollector.line(ctx))
-        }
-        handler.endElementNs = { ctx, _, _, _ in
-            XMLRecordCollector.state(ctx)?.endElement()
-        }
-        handler.characters = { ctx, bytes, length in
-            guard let bytes, length > 0 else { return }
-            XMLRecordCollector.state(ctx)?.characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
-        }
-        handler.cdataBlock = handler.characters
-        handler.reference = { ctx, name in
-            guard let state = XMLRecordCollector.state(ctx), let name else { return }
-            state.warnings.add("entity &\(String(cString: name)); was not expanded (entities are never loaded)", kind: "entity")
-        }
-        handler.serror = { userData, error in
-            guard let error, let ctxt = userData?.assumingMemoryBound(to: xmlParserCtxt.self),
-                  let state = XMLRecordCollector.state(UnsafeMutableRawPointer(ctxt)) else { return }
-            if error.pointee.level == XML_ERR_FATAL || error.pointee.level == XML_ERR_ERROR, state.firstError == nil {
-                let message = error.pointee.message.map { String(cString: $0) } ?? "XML error \(error.pointee.code)"
-                state.firstError = (Int(error.pointee.line), message.trimmingCharacters())
-            }
-        }
-        handler.warning = nil
-        handler.error = nil
-        handler.externalSubset = nil
-        handler.resolveEntity = nil
+        let callbacks = TabularXMLCallbacks(
+            start: { ctx, localname, line in
+                guard let ctx, let localname else { return }
+                XMLRecordCollector.from(ctx).startElement(String(cString: localname), line: Int(line))
+            },
+            end: { ctx in
+                guard let ctx else { return }
+                XMLRecordCollector.from(ctx).endElement()
+            },
+            text: { ctx, bytes, length in
+                guard let ctx, let bytes, length > 0 else { return }
+                XMLRecordCollector.from(ctx).characters(UnsafeBufferPointer(start: bytes, count: Int(length)))
+            },
+            reference: { ctx, name in
+                guard let ctx, let name else { return }
+                XMLRecordCollector.from(ctx).warnings.add("entity &\(String(cString: name)); was not expanded (entities are never loaded)", kind: "entity")
+            })
+        // Unretained: the parser is freed in deinit, before self goes away.
+        parser = tabular_xml_create(callbacks, Unmanaged.passUnretained(self).toOpaque(), path)
+        if parser == nil { throw TabularError.malformed(path: path, line: nil, detail: "libxml2 could not create a parser (out of memory?)") }
     }
 
-    deinit {
-        if let context {
-            if let doc = context.pointee.myDoc { xmlFreeDoc(doc) }
-            context.pointee._private = nil
-            xmlFreeParserCtxt(context)
-        }
-    }
+    deinit { tabular_xml_free(parser) }
 
-    private static func state(_ ctx: UnsafeMutableRawPointer?) -> XMLRecordCollector? {
-        guard let ctxt = ctx?.assumingMemoryBound(to: xmlParserCtxt.self), let raw = ctxt.pointee._private else { return nil }
-        return Unmanaged<XMLRecordCollector>.fromOpaque(raw).takeUnretainedValue()
-    }
-
-    private static func line(_ ctx: UnsafeMutableRawPointer?) -> Int {
-        guard let ctxt = ctx?.assumingMemoryBound(to: xmlParserCtxt.self) else { return 0 }
-        return Int(xmlSAX2GetLineNumber(ctxt))
+    private static func from(_ ctx: UnsafeMutableRawPointer) -> XMLRecordCollector {
+        Unmanaged<XMLRecordCollector>.fromOpaque(ctx).takeUnretainedValue()
     }
 
     /// Feeds one chunk to the parser; false once the document is finished.
     func pump() throws -> Bool {
-        if done { return false }
+        guard !done, let parser else { return false }
         let n = try chunk.withUnsafeMutableBytes { raw -> Int in
             guard let base = raw.baseAddress else { return 0 }
             return try file.read(into: base, count: raw.count)
         }
-        try chunk.withUnsafeBufferPointer { bytes in
-            let pointer = UnsafeRawPointer(bytes.baseAddress).map { $0.assumingMemoryBound(to: CChar.self) }
-            if context == nil {
-                // Created with the first bytes so libxml2 can detect the encoding; user data stays the context itself.
-                context = xmlCreatePushParserCtxt(&handler, nil, pointer, Int32(n), path)
-                guard let context else { throw TabularError.malformed(path: path, line: nil, detail: "libxml2 could not create a parser") }
-                context.pointee._private = Unmanaged.passUnretained(self).toOpaque()
-                _ = xmlCtxtUseOptions(context, Int32(XML_PARSE_NONET.rawValue))
-                if n == 0 { _ = xmlParseChunk(context, nil, 0, 1); done = true }
-            } else {
-                guard let context else { return }
-                _ = xmlParseChunk(context, pointer, Int32(n), n == 0 ? 1 : 0)
-                if n == 0 { done = true }
-            }
+        if n == 0 { done = true }
+        let status = chunk.withUnsafeBytes { raw in
+            tabular_xml_feed(parser, raw.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(n), n == 0 ? 1 : 0)
         }
-        if let firstError {
+        if status != 0 {
             done = true
-            throw TabularError.malformed(path: path, line: firstError.line, detail: "invalid XML: \(firstError.message)")
-        }
-        if done, let context, context.pointee.wellFormed == 0 {
-            throw TabularError.malformed(path: path, line: Self.line(UnsafeMutableRawPointer(context)), detail: "invalid XML document")
+            var line: Int32 = 0
+            let message = tabular_xml_error(parser, &line).map { String(cString: $0) } ?? "not well-formed"
+            throw TabularError.malformed(path: path, line: Int(line), detail: "invalid XML: \(message)")
         }
         return !done
     }
@@ -186,8 +150,8 @@ final class XMLRecordCollector {
     private func startElement(_ name: String, line: Int) {
         depth += 1
         if let recordDepth {
-            if depth > recordDepth + 1, !path_.isEmpty { leafHasChildren = true }
-            if depth > recordDepth { path_.append(name); text.removeAll(keepingCapacity: true); leafHasChildren = false }
+            if depth > recordDepth + 1, !elementPath.isEmpty { leafHasChildren = true }
+            if depth > recordDepth { elementPath.append(name); text.removeAll(keepingCapacity: true); leafHasChildren = false }
         } else if name == XMLContactReader.recordElement {
             recordDepth = depth
             recordLine = line
@@ -201,10 +165,10 @@ final class XMLRecordCollector {
         if depth == recordDepth {
             if !keysOnly { records.append(RawRecord(line: recordLine, fields: fields)) }
             self.recordDepth = nil
-            path_.removeAll()
+            elementPath.removeAll()
             return
         }
-        let key = path_.joined(separator: ".")
+        let key = elementPath.joined(separator: ".")
         if !leafHasChildren {
             if keysOnly {
                 if seenKeys.insert(key).inserted { keys.append(key) }
@@ -212,24 +176,14 @@ final class XMLRecordCollector {
                 fields.append((key, String(decoding: text, as: UTF8.self)))
             }
         }
-        path_.removeLast()
+        elementPath.removeLast()
         text.removeAll(keepingCapacity: true)
         // The parent now has had a child: it is not a leaf.
         leafHasChildren = true
     }
 
     private func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard recordDepth != nil, !path_.isEmpty, !keysOnly else { return }
+        guard recordDepth != nil, !elementPath.isEmpty, !keysOnly else { return }
         text.append(contentsOf: bytes)
-    }
-}
-
-extension String {
-    /// Without surrounding whitespace and newlines.
-    func trimmingCharacters() -> String {
-        var s = Substring(self)
-        while let c = s.first, c.isWhitespace { s.removeFirst() }
-        while let c = s.last, c.isWhitespace { s.removeLast() }
-        return String(s)
     }
 }
