@@ -253,7 +253,7 @@ struct OmnigageAPI: Sendable {
 
     func importDocument(_ record: OmnigageImport, request: Request) -> JSONValue {
         let host = request.header("host").map { "http://\($0)" } ?? rootURL()
-        let membership = JSONValue.object([("data", .object([("type", .string("memberships")), ("id", .string("SandboxMembership00001"))]))])
+        let membership = JSONValue.object([("data", .object([("type", .string("memberships")), ("id", .string("Gk5tXw9PbNq3ZrHc7LmYdF"))]))])
         var attributes: [(String, JSONValue)] = [
             ("status", .string(record.status)),
             ("unique-primary-email", .bool(record.uniquePrimaryEmail)),

@@ -185,6 +185,26 @@ public enum SignatureV2 {
     }
 }
 
+/// AWS Signature Version 4 for POST policies: hex HMAC-SHA256 of the base64 policy with the derived key.
+public enum SignatureV4 {
+    /// `date` is `yyyymmdd` and `region` e.g. `us-west-1`, as in the credential scope.
+    public static func sign(policy: String, secret: String, date: String, region: String) -> String {
+        func hmac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
+            SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)))
+        }
+        var key = SymmetricKey(data: Data("AWS4\(secret)".utf8))
+        for part in [date, region, "s3", "aws4_request"] { key = hmac(key, part) }
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(policy.utf8), using: key)
+        return mac.map { String(format: "%02x", $0) }.joined()
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8), y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
 /// Writes policy documents in the layout Omnigage's recordings show.
 enum PostPolicyWriter {
     /// `{"expiration": …, "conditions": [{"acl": …}, {"bucket": …}, ["starts-with", "$key", …], …]}` as text.

@@ -73,6 +73,16 @@ struct S3PostEndpoint: Sendable {
         if let sse = request.header("x-amz-server-side-encryption") ?? fields["x-amz-server-side-encryption"] {
             headers.append(("x-amz-server-side-encryption", sse))
         }
+        if let redirect = fields["success_action_redirect"] ?? fields["redirect"], var components = URLComponents(string: redirect),
+           components.scheme != nil {
+            components.queryItems = (components.queryItems ?? []) + [
+                URLQueryItem(name: "bucket", value: object.bucket), URLQueryItem(name: "key", value: object.key),
+                URLQueryItem(name: "etag", value: object.etag),
+            ]
+            if let target = components.string {
+                return Reply.empty(303, headers: headers.filter { $0.0 != "Location" } + [("Location", target)])
+            }
+        }
         switch fields["success_action_status"] {
         case "200":
             return Reply.empty(200, headers: headers)
@@ -102,7 +112,7 @@ struct S3PostEndpoint: Sendable {
         let base = (filename ?? "").split(whereSeparator: { $0 == "/" || $0 == "\\" }).last.map(String.init) ?? ""
         let expanded = fields.map { field -> (name: String, value: String) in
             let lower = field.name.lowercased()
-            if lower == "policy" || lower == "signature" { return field }
+            if lower == "policy" || lower == "signature" || lower == "x-amz-signature" { return field }
             return (field.name, field.value.replacingOccurrences(of: "${filename}", with: base))
         }
         func value(_ name: String) -> String? { expanded.first { $0.name.lowercased() == name }?.value }
@@ -111,8 +121,8 @@ struct S3PostEndpoint: Sendable {
             return .failure(S3Error(status: 403, code: "AccessDenied", message: "Access Denied"))
         }
         if value("x-amz-signature") != nil || value("x-amz-algorithm") != nil {
-            return .failure(S3Error(status: 501, code: "NotImplemented",
-                                    message: "The sandbox accepts Signature Version 2 POST forms only (AWSAccessKeyId + signature)"))
+            if let failure = verifySignatureV4(value) { return .failure(failure) }
+            return evaluatePolicy(policyText, expanded)
         }
         guard let keyID = value("awsaccesskeyid") else { return .failure(.missingField("AWSAccessKeyId")) }
         guard let signature = value("signature") else { return .failure(.missingField("Signature")) }
@@ -126,10 +136,43 @@ struct S3PostEndpoint: Sendable {
                                     message: "The request signature we calculated does not match the signature you provided. Check your key and signing method.",
                                     extra: [("AWSAccessKeyId", keyID), ("StringToSign", policyText), ("SignatureProvided", signature)]))
         }
+        return evaluatePolicy(policyText, expanded)
+    }
+
+    private func evaluatePolicy(_ policyText: String, _ expanded: [(name: String, value: String)]) -> Result<[(name: String, value: String)], S3Error> {
         let policy: PostPolicy
         do { policy = try PostPolicy.parse(base64: policyText) } catch { return .failure(error) }
         if let failure = policy.evaluate(fields: expanded, bucket: bucket, now: now()) { return .failure(failure) }
         return .success(expanded)
+    }
+
+    /// SigV4 form fields (s3-post.md §6): all four present, our key id, a matching signature.
+    private func verifySignatureV4(_ value: (String) -> String?) -> S3Error? {
+        for name in ["x-amz-algorithm", "x-amz-credential", "x-amz-date", "x-amz-signature"] where value(name) == nil {
+            return .missingField(name.split(separator: "-").map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined(separator: "-"))
+        }
+        let algorithm = value("x-amz-algorithm") ?? ""
+        guard algorithm == "AWS4-HMAC-SHA256" else {
+            return S3Error(status: 400, code: "InvalidArgument", message: "Unsupported algorithm \(algorithm).",
+                           extra: [("ArgumentName", "x-amz-algorithm"), ("ArgumentValue", algorithm)])
+        }
+        let credential = value("x-amz-credential") ?? ""
+        let scope = credential.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard scope.count == 5, scope[3] == "s3", scope[4] == "aws4_request" else {
+            return S3Error(status: 400, code: "InvalidArgument", message: "Invalid credential scope \(credential).",
+                           extra: [("ArgumentName", "x-amz-credential"), ("ArgumentValue", credential)])
+        }
+        guard scope[0] == accessKeyID else {
+            return S3Error(status: 403, code: "InvalidAccessKeyId", message: "The AWS Access Key Id you provided does not exist in our records.",
+                           extra: [("AWSAccessKeyId", scope[0])])
+        }
+        let policyText = value("policy") ?? ""
+        let expected = SignatureV4.sign(policy: policyText, secret: secret, date: scope[1], region: scope[2])
+        guard SignatureV4.constantTimeEqual(expected, (value("x-amz-signature") ?? "").lowercased()) else {
+            return S3Error(status: 403, code: "SignatureDoesNotMatch",
+                           message: "The request signature we calculated does not match the signature you provided. Check your key and signing method.")
+        }
+        return nil
     }
 }
 
@@ -167,27 +210,43 @@ private struct UploadInProgress {
     var size: Int64 = 0
     var md5 = Insecure.MD5()
 
+    let boundaryLength: Int
+
     init(endpoint: S3PostEndpoint, boundary: String) {
         self.endpoint = endpoint
+        boundaryLength = boundary.utf8.count
         parser = MultipartStreamParser(boundary: boundary)
     }
 
     mutating func consume(_ chunk: ByteBuffer) {
         // After a failure the rest of the body is read and dropped so the client sees the answer.
         guard failure == nil, !parser.isFinished else { return }
-        if !fileSeen {
-            preFileBytes += chunk.readableBytes
-        }
         do {
             let events = try parser.feed(chunk.readableBytesView)
             for event in events {
+                countPreFileBytes(event)
+                if failure != nil { break }
                 handle(event)
                 if failure != nil { break }
             }
         } catch {
             fail(.malformedPost)
         }
-        if !fileSeen, failure == nil, preFileBytes > S3PostEndpoint.maxPreFileBytes {
+    }
+
+    /// Fields, part headers and boundaries before the file may not exceed 20 KB (s3-post.md §2).
+    private mutating func countPreFileBytes(_ event: MultipartEvent) {
+        guard !fileSeen else { return }
+        switch event {
+        case let .partBegin(headers):
+            if headers.name?.lowercased() == "file" { return }
+            preFileBytes += boundaryLength + 6 + headers.fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count + 4 }
+        case let .partData(bytes):
+            if case .text = mode { preFileBytes += bytes.count }
+        case .partEnd, .end:
+            return
+        }
+        if preFileBytes > S3PostEndpoint.maxPreFileBytes {
             fail(S3Error(status: 400, code: "MaxPostPreDataLengthExceededError",
                          message: "Your POST request fields preceeding the upload file was too large.",
                          extra: [("MaxPostPreDataLength", String(S3PostEndpoint.maxPreFileBytes))]))

@@ -73,16 +73,13 @@ public final class RunningSandbox: Sendable {
     let services: SandboxServices
     private let task: Task<Void, Never>
     private let removeFolderOnStop: URL?
-    /// The data folder whose `sandbox.json` is written on stop (`nil` when serving from memory).
-    private let persistentFolder: URL?
     private let stopped: LockedBox<Bool>
 
-    private init(port: Int, services: SandboxServices, task: Task<Void, Never>, removeFolderOnStop: URL?, persistentFolder: URL?) {
+    private init(port: Int, services: SandboxServices, task: Task<Void, Never>, removeFolderOnStop: URL?) {
         self.port = port
         self.services = services
         self.task = task
         self.removeFolderOnStop = removeFolderOnStop
-        self.persistentFolder = persistentFolder
         self.stopped = LockedBox(false)
     }
 
@@ -99,7 +96,8 @@ public final class RunningSandbox: Sendable {
             throw SandboxError.cannotCreateDataDirectory(folder.path)
         }
         let portBox = LockedBox(0)
-        let services = SandboxServices(configuration: configuration, folder: folder, port: { portBox.withLockedValue { $0 } })
+        let services = SandboxServices(configuration: configuration, folder: folder, persistent: temporary == nil,
+                                       port: { portBox.withLockedValue { $0 } })
         if temporary == nil {
             do {
                 if let saved = try SandboxSnapshot.read(from: folder) { await saved.restore(into: services) }
@@ -136,8 +134,7 @@ public final class RunningSandbox: Sendable {
             if let temporary { try? FileManager.default.removeItem(at: temporary) }
             throw error
         }
-        return RunningSandbox(port: portBox.withLockedValue { $0 }, services: services, task: task, removeFolderOnStop: temporary,
-                              persistentFolder: temporary == nil ? folder : nil)
+        return RunningSandbox(port: portBox.withLockedValue { $0 }, services: services, task: task, removeFolderOnStop: temporary)
     }
 
     /// Stops serving and waits until the port is released; the state is saved to the data folder
@@ -150,14 +147,16 @@ public final class RunningSandbox: Sendable {
             return !was
         }
         guard first else { return }
+        await services.stopAutosave()
         if let removeFolderOnStop { try? FileManager.default.removeItem(at: removeFolderOnStop) }
         try? await saveState()
     }
 
-    /// Writes `sandbox.json` into the data folder now (also done on stop); no-op without a data folder.
+    /// Writes `sandbox.json` into the data folder now (also done shortly after each change, and on stop);
+    /// no-op without a data folder.
     public func saveState() async throws {
-        guard let persistentFolder else { return }
-        do { try await SandboxSnapshot.capture(services).write(to: persistentFolder) } catch {
+        guard let persistentFolder = services.persistentFolder else { return }
+        do { try await services.saveState() } catch {
             throw SandboxError.cannotSaveSnapshot(path: persistentFolder.appendingPathComponent(SandboxSnapshot.fileName).path,
                                                   reason: "\(error)")
         }

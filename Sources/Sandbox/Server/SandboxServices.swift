@@ -9,11 +9,15 @@ final class SandboxServices: Sendable {
     let whispir: WhispirState
     let faults: FaultInjector
     let port: @Sendable () -> Int
+    /// The data folder whose `sandbox.json` is kept current (`nil` when serving from memory).
+    let persistentFolder: URL?
+    private let autosave = Autosave()
     private let running: LockedBox<(done: Bool, error: (any Error)?, waiters: [CheckedContinuation<Void, any Error>])>
 
-    init(configuration: SandboxConfiguration, folder: URL, port: @escaping @Sendable () -> Int) {
+    init(configuration: SandboxConfiguration, folder: URL, persistent: Bool, port: @escaping @Sendable () -> Int) {
         self.configuration = configuration
         self.port = port
+        persistentFolder = persistent ? folder : nil
         objects = ObjectStore(folder: folder)
         omnigage = OmnigageState(pollsPerStep: configuration.importPollsPerStep, secondsPerStep: configuration.importSecondsPerStep,
                                  folder: folder)
@@ -72,8 +76,25 @@ final class SandboxServices: Sendable {
         WhispirAPI(state: whispir, configuration: configuration, baseURL: { [port] in "http://127.0.0.1:\(port())/whispir" })
     }
 
-    /// Routes one request; `dropConnection` closes its connection (for the `drop` fault).
+    /// Writes `sandbox.json` now.
+    func saveState() async throws {
+        guard let persistentFolder else { return }
+        try await SandboxSnapshot.capture(self).write(to: persistentFolder)
+    }
+
+    /// Stops autosaving (the final save is the caller's).
+    func stopAutosave() async { await autosave.stop() }
+
+    /// Routes one request; with a data folder, the state is saved shortly after (coalesced), so a crash loses little.
     func respond(to request: Request, dropConnection: @Sendable () -> Void) async -> Response {
+        let response = await route(request, dropConnection: dropConnection)
+        if persistentFolder != nil, request.uri.path.hasPrefix("/_sandbox") == false {
+            await autosave.schedule { [weak self] in try? await self?.saveState() }
+        }
+        return response
+    }
+
+    private func route(_ request: Request, dropConnection: @Sendable () -> Void) async -> Response {
         let segments = request.pathSegments
         let path = "/" + segments.joined(separator: "/")
         if segments.first == "_sandbox" { return await admin(request, segments: Array(segments.dropFirst())) }
@@ -163,4 +184,26 @@ final class SandboxServices: Sendable {
             return Reply.empty(405)
         }
     }
+}
+
+/// Coalesces saves: at most one pending, run a moment after the first change.
+actor Autosave {
+    private var pending = false
+    private var stopped = false
+
+    func schedule(_ save: @escaping @Sendable () async -> Void) {
+        guard !pending, !stopped else { return }
+        pending = true
+        Task {
+            try? await Task.sleep(for: .milliseconds(250))
+            if self.begin() { await save() }
+        }
+    }
+
+    private func begin() -> Bool {
+        pending = false
+        return !stopped
+    }
+
+    func stop() { stopped = true }
 }

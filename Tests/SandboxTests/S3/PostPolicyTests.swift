@@ -118,4 +118,10 @@ import Testing
                                                    keyPrefix: "uploads/0f1e2d3c4b5a69788796a5b4c3d2e1f0/", maxLength: 5_368_724_480)
         #expect(Data(text.utf8).base64EncodedString() == Self.docPolicy)
     }
+
+    @Test func signatureV4MatchesTheDocumentedVector() {
+        let policy = "eyJleHBpcmF0aW9uIjogIjIwMzAtMDEtMDFUMDA6MDA6MDAuMDAwWiIsICJjb25kaXRpb25zIjogW3siYnVja2V0IjogImVtdWxhdGVkLXVwbG9hZHMifSwgWyJzdGFydHMtd2l0aCIsICIka2V5IiwgInVwbG9hZHMvIl0sIHsieC1hbXotYWxnb3JpdGhtIjogIkFXUzQtSE1BQy1TSEEyNTYifSwgeyJ4LWFtei1jcmVkZW50aWFsIjogIkFLSURFWEFNUExFLzIwMjkxMjMxL3VzLXdlc3QtMS9zMy9hd3M0X3JlcXVlc3QifSwgeyJ4LWFtei1kYXRlIjogIjIwMjkxMjMxVDEyMDAwMFoifV19"
+        #expect(SignatureV4.sign(policy: policy, secret: Self.docSecret, date: "20291231", region: "us-west-1")
+                == "0d020d0c11b7d1b60fcbaef40e887a0a10cafceb8464cc534d394aeba95d6aa0")
+    }
 }

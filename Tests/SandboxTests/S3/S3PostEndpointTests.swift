@@ -1,4 +1,6 @@
+import AsyncHTTPClient
 import Foundation
+import NIOCore
 import Testing
 
 @testable import Sandbox
@@ -211,6 +213,61 @@ import Testing
             }
             #expect(status == "204")
             #expect(await sandbox.s3Objects().first?.key.hasSuffix("/\(file.lastPathComponent)") == true)
+        }
+    }
+
+    @Test func acceptsASignatureV4Form() async throws {
+        try await withSandbox { sandbox in
+            let credential = "\(SandboxCredentials.s3AccessKeyID)/20291231/us-west-1/s3/aws4_request"
+            let json = #"{"expiration": "2099-01-01T00:00:00Z", "conditions": [{"bucket": "roster-sandbox"}, ["starts-with", "$key", "v4/"], "#
+                + #"{"x-amz-algorithm": "AWS4-HMAC-SHA256"}, {"x-amz-credential": "\#(credential)"}, {"x-amz-date": "20291231T120000Z"}]}"#
+            let policy = Data(json.utf8).base64EncodedString()
+            func post(signature: String) async throws -> HTTPReply {
+                var body = MultipartBody()
+                body.field("key", "v4/${filename}")
+                body.field("x-amz-algorithm", "AWS4-HMAC-SHA256")
+                body.field("x-amz-credential", credential)
+                body.field("x-amz-date", "20291231T120000Z")
+                body.field("policy", policy)
+                body.field("x-amz-signature", signature)
+                body.file(filename: "v4.csv", [1])
+                return try await send(.POST, sandbox.s3URL, headers: [("Content-Type", body.contentType)], body: body.finished())
+            }
+            let good = SignatureV4.sign(policy: policy, secret: SandboxCredentials.s3SecretAccessKey, date: "20291231", region: "us-west-1")
+            let accepted = try await post(signature: good)
+            #expect(accepted.status == 204, "\(accepted.text)")
+            let refused = try await post(signature: String(repeating: "0", count: 64))
+            #expect(refused.s3Code == "SignatureDoesNotMatch")
+        }
+    }
+
+    @Test func redirectsWhenAskedTo() async throws {
+        try await withSandbox { sandbox in
+            let json = #"{"expiration": "2099-01-01T00:00:00Z", "conditions": [["starts-with", "$key", "r/"], ["starts-with", "$success_action_redirect", "http://127.0.0.1/"]]}"#
+            var form = Self.signedForm(sandbox, policyJSON: json, key: "r/${filename}")
+            form.fields.removeAll { $0.0 == "acl" }
+            var body = MultipartBody()
+            for (name, value) in form.fields { body.field(name, value) }
+            body.field("success_action_redirect", "http://127.0.0.1/done")
+            body.file(filename: "r.csv", [1])
+            var request = HTTPClientRequest(url: form.requestURL)
+            request.method = .POST
+            request.headers.add(name: "Content-Type", value: body.contentType)
+            request.body = .bytes(ByteBuffer(bytes: body.finished()))
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(redirectConfiguration: .disallow))
+            defer { _ = client.shutdown() }
+            let response = try await client.execute(request, timeout: .seconds(30))
+            #expect(response.status.code == 303)
+            #expect(response.headers.first(name: "Location")?.hasPrefix("http://127.0.0.1/done?bucket=roster-sandbox&key=r/r.csv&etag=") == true)
+        }
+    }
+
+    @Test func refusesMoreThanTwentyKilobytesBeforeTheFile() async throws {
+        try await withSandbox { sandbox in
+            let form = try await createUpload(sandbox)
+            let reply = try await postToS3(form, filename: "a.csv", content: csv, extraFields: [("x-ignore-padding", String(repeating: "p", count: 21_000))])
+            #expect(reply.status == 400)
+            #expect(reply.s3Code == "MaxPostPreDataLengthExceededError")
         }
     }
 }

@@ -127,4 +127,15 @@ import Testing
             #expect(next.status == 200)
         }
     }
+
+    @Test func aDataDirectoryIsSavedSoonAfterAChangeWithoutAStop() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("sandbox-data-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withSandbox(SandboxConfiguration(dataDirectory: folder.path)) { sandbox in
+            let form = try await createUpload(sandbox)
+            try await Task.sleep(for: .milliseconds(800))
+            let saved = try #require(try SandboxSnapshot.read(from: folder))
+            #expect(saved.omnigage.uploads.map(\.id) == [form.id])
+        }
+    }
 }
