@@ -13,6 +13,7 @@ struct Roster: AsyncParsableCommand {
             Examples:
               roster run examples/hello.lua                 run a script (arg[0] = script, arg[1..] = the rest)
               roster run plugins/firstbank/job.lua in.csv   run a customer's job on a file
+              roster inspect exports/contacts.xlsx          format, encoding, header, sample rows, warnings
               roster plugins                                list plugins on the plugin path
               roster version
 
@@ -22,7 +23,7 @@ struct Roster: AsyncParsableCommand {
             5 transport failure, 130 interrupted.
             """,
         version: RosterModule.version,
-        subcommands: [Run.self, Plugins.self, Version.self]
+        subcommands: [Run.self, Inspect.self, Plugins.self, Version.self]
     )
 
     static func main() async {

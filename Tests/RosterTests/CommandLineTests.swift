@@ -123,3 +123,25 @@ func writeFile(_ dir: String, _ name: String, _ text: String) throws -> String {
         #expect(r.stderr.contains("not enough memory"))
     }
 }
+
+@Suite struct InspectCommandTests {
+    @Test func inspectReportsHeaderRowsAndRejectedLine() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "seed.csv", "firstName,lastName,phone\nJohn,Wick,61423456789\nJane,Doe,61498765432,extra\n")
+        let r = try RosterProcess.run(["inspect", "seed.csv"], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stdout.contains("Columns:   3: firstName, lastName, phone"))
+        #expect(r.stdout.contains("Rows:      2 (1 rejected)"))
+        #expect(r.stdout.contains("record 2, line 3:"))
+        let json = try RosterProcess.run(["inspect", "--json", "seed.csv"], in: dir)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(object?["rows"] as? Int == 2)
+        #expect(object?["header"] as? [String] == ["firstName", "lastName", "phone"])
+    }
+
+    @Test func inspectOfMissingFileExits1WithPath() throws {
+        let r = try RosterProcess.run(["inspect", "/nonexistent/x.csv"])
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("/nonexistent/x.csv"))
+    }
+}
