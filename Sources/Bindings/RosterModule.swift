@@ -20,6 +20,8 @@ public final class RosterModule {
 
     let context: RosterContext
     let json: JSONCodec
+    /// The tables this run opened, with their row accounting.
+    public let ledger = RunLedger()
 
     /// Installs the module into `state`; keep the returned module alive as long as the state.
     @discardableResult
@@ -62,7 +64,7 @@ public final class RosterModule {
         json.define(on: stack)
         stack.setField("json", in: -2)
 
-        TableBinding.define(on: stack, into: stack.top)
+        TableBinding.define(on: stack, into: stack.top, ledger: ledger)
 
         // roster is both a global and a loaded module.
         stack.pushCopy(of: -1)

@@ -13,7 +13,8 @@ final class OpenedTable {
     let keys: LuaRef
     /// Metatable shared by every row of this table; `__roster_header` lets writers keep source order.
     let rowMeta: LuaRef
-    var errorsFile: ErrorsFile?
+    /// Set when `roster.write(..., { errors = PATH })` wrote this table's errors file.
+    var errorsFilePath: String?
 
     init(reader: any TableReader, path: String, stack s: LuaStack) throws {
         self.reader = reader

@@ -31,7 +31,10 @@ struct RowWriter {
         if let errorsPath {
             let header = src.table.reader.header
             accounting.sink = { issue in
-                if errors == nil { errors = try ErrorsFile(path: errorsPath, header: header) }
+                if errors == nil {
+                    errors = try ErrorsFile(path: errorsPath, header: header)
+                    src.table.errorsFilePath = errorsPath
+                }
                 try errors?.append(issue)
             }
         }

@@ -5,6 +5,8 @@ import LuaRuntime
 public final class ScriptHost {
     public let state: LuaState
     let module: RosterModule
+    /// Row accounting of every table the script opened.
+    public var ledger: RunLedger { module.ledger }
 
     /// Creates a state with `options` and installs the `roster` module with `context`.
     public init(options: LuaOptions, context: RosterContext) throws {

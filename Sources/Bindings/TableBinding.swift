@@ -5,7 +5,7 @@ import Tabular
 
 /// `roster.read` and `roster.write`, and the methods of the sources they work with.
 enum TableBinding {
-    static func define(on s: LuaStack, into module: Int32) {
+    static func define(on s: LuaStack, into module: Int32, ledger: RunLedger) {
         s.defineClass(RowSource.className, methods: [
             "header": { s in
                 let src = try source(s, "header")
@@ -57,7 +57,7 @@ enum TableBinding {
             },
         ])
 
-        s.push(function: read)
+        s.push(function: { s in try read(s, ledger: ledger) })
         s.setField("read", in: module)
         s.push(function: write)
         s.setField("write", in: module)
@@ -87,7 +87,7 @@ enum TableBinding {
     }
 
     /// `roster.read(path [, opts])`.
-    static func read(_ s: LuaStack) throws -> Int32 {
+    static func read(_ s: LuaStack, ledger: RunLedger) throws -> Int32 {
         let path = try s.checkString(1, function: "read")
         var options = ReadOptions()
         if s.type(at: 2) == .table {
@@ -114,6 +114,7 @@ enum TableBinding {
         }
         let reader = try Tables.open(path: path, options: options)
         let table = try OpenedTable(reader: reader, path: path, stack: s)
+        ledger.add(table)
         s.push(object: RowSource(table: table, stages: []), className: RowSource.className)
         return 1
     }
