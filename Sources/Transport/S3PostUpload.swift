@@ -115,7 +115,7 @@ public struct S3PostUpload: Sendable {
     public var expiryMargin: TimeInterval
 
     /// Creates an uploader over `transport`.
-    public init(transport: HTTPTransport, chunkSize: Int = 256 * 1024, expiryMargin: TimeInterval = 30) {
+    public init(transport: HTTPTransport, chunkSize: Int = 256 * 1024, expiryMargin: TimeInterval = 5) {
         self.transport = transport
         self.chunkSize = max(4096, chunkSize)
         self.expiryMargin = expiryMargin

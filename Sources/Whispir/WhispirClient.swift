@@ -111,7 +111,7 @@ public struct WhispirClient: Sendable {
         }
         let path = workspacePath(workspace) + "/resources"
         let response = try await send("POST", path, mediaType: Self.resourceMediaType, body: body)
-        guard response.status == 201 || response.isSuccess else { throw WhispirError.from(response, method: "POST", path: path) }
+        guard response.isSuccess else { throw WhispirError.from(response, method: "POST", path: path) }
         let location = response.header("Location")
         var id = location.flatMap(Self.lastSegment)
         if id == nil, let document = try? JSONValue.parse(response.body) {

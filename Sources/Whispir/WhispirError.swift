@@ -74,7 +74,9 @@ extension WhispirError: ClassifiedFailure {
     public var failureKind: FailureKind {
         switch self {
         case .missingConfiguration, .unknownRegion, .invalidResource, .invalidMapping, .unsplittableCSV: return .configuration
-        case .api(_, _, let status, _, _, _, _): return FailureKind.forStatus(status)
+        case .api(_, _, let status, _, _, _, let code):
+            if let code, code.uppercased().hasSuffix("OVER_QPS") { return .unavailable }
+            return FailureKind.forStatus(status)
         case .overDailyQuota, .unexpectedResponse: return .refused
         }
     }
