@@ -64,6 +64,7 @@ public enum S3UploadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// S3 answered with an error; `code` and `message` are S3's own words.
     case rejected(status: Int, code: String?, message: String?, url: String, body: String)
 
+    /// What went wrong, with the facts a user needs (path, status, vendor text); never a secret.
     public var description: String {
         switch self {
         case .formExpired(let date):

@@ -26,7 +26,12 @@ public struct WhispirImportReceipt: Sendable, Equatable {
 
 /// `importMode` values.
 public enum WhispirImportMode: String, Sendable, CaseIterable {
-    case replace, duplicate, ignore
+    /// Update a matching contact, create otherwise.
+    case replace
+    /// Always create a contact.
+    case duplicate
+    /// Leave a matching contact untouched, create otherwise.
+    case ignore
 }
 
 /// One part of a split CSV: which rows went where.

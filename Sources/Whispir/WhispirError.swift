@@ -20,6 +20,7 @@ public enum WhispirError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The CSV cannot be split (no header, or a single row too large for one request).
     case unsplittableCSV(String)
 
+    /// What went wrong, with the facts a user needs (path, status, vendor text); never a secret.
     public var description: String {
         switch self {
         case .missingConfiguration(let names):
@@ -71,6 +72,7 @@ public enum WhispirError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension WhispirError: ClassifiedFailure {
+    /// How this failure should end the run.
     public var failureKind: FailureKind {
         switch self {
         case .missingConfiguration, .unknownRegion, .invalidResource, .invalidMapping, .unsplittableCSV: return .configuration
