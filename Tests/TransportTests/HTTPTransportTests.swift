@@ -187,3 +187,13 @@ final class Counter: @unchecked Sendable {  // unchecked: `value` is only touche
         #expect(FailureKind.forStatus(401) == .refused)
     }
 }
+
+@Suite struct HTTPDateTests {
+    @Test func parsesTheThreeHTTPDateForms() {
+        let expected = Date(timeIntervalSince1970: 784_111_777)  // Sun, 06 Nov 1994 08:49:37 GMT
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == expected)
+        #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == expected)
+        #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == expected)
+        #expect(HTTPDate.format(expected) == "Sun, 06 Nov 1994 08:49:37 GMT")
+    }
+}
