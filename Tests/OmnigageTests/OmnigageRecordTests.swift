@@ -74,8 +74,10 @@ import Testing
                                     record: OmnigageRecord(type: "uploads", id: "U"))
         let client = OmnigageClient(configuration: OmnigageConfiguration(accountKey: "a", key: "k", secret: "s", baseURL: "http://127.0.0.1:1/api/v1"),
                                     transport: transport)
+        let path = try temporaryFile("x")
+        defer { removeTemporaryFile(path) }
         await #expect(throws: TransportError.insecureURL("http://bucket.example.com/")) {
-            _ = try await client.upload(upload, path: try temporaryFile("x"))
+            _ = try await client.upload(upload, path: path)
         }
         try await transport.shutdown()
     }

@@ -16,6 +16,7 @@ import Transport
         let og = OmnigageClient(configuration: configuration, transport: transport)
         let csv = "First Name,Last Name,Phone Number,Email Address\r\nAda,Quill,+15550100123,ada@example.com\r\nBo,\"Lee, Jr\",+15550100124,bo@example.com\r\n"
         let path = try temporaryFile(csv, name: "contract.csv")
+        defer { removeTemporaryFile(path) }
         let upload = try await og.createUpload(name: "contract.csv", type: "text/csv", size: Int64(csv.utf8.count))
         let receipt = try await og.upload(upload, path: path)
         let mapping = try OmnigageClient.mappingArray(header: ["First Name", "Last Name", "Phone Number", "Email Address"], mapping: [
