@@ -1,5 +1,5 @@
 -- Transform benchmark: the reference transform of docs/dependencies.md through a Lua map stage.
--- usage: roster run scripts/bench/transform.lua IN.csv OUT.csv
+-- usage: roster run scripts/bench-lua/transform.lua IN.csv OUT.csv
 local gsub, lower, upper, sub = string.gsub, string.lower, string.upper, string.sub
 local src = roster.read(arg[1])
 local out = src:map(function(row)
