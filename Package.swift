@@ -52,16 +52,20 @@ let clientTargets: [Target] = [
     ], swiftSettings: swiftSettings),
     .target(name: "Omnigage", dependencies: ["Transport", "Tabular"], swiftSettings: swiftSettings),
     .target(name: "Whispir", dependencies: ["Transport", "Tabular"], swiftSettings: swiftSettings),
+    // Test-only library: the loopback HTTP test server shared by the client test targets.
+    .target(name: "RosterTestSupport", dependencies: [
+        .product(name: "Hummingbird", package: "hummingbird"),
+    ], path: "Tests/RosterTestSupport", swiftSettings: swiftSettings),
     .testTarget(name: "TransportTests", dependencies: [
-        "Transport",
+        "Transport", "RosterTestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
     ], swiftSettings: swiftSettings),
     .testTarget(name: "OmnigageTests", dependencies: [
-        "Omnigage",
+        "Omnigage", "RosterTestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
     ], swiftSettings: swiftSettings),
     .testTarget(name: "WhispirTests", dependencies: [
-        "Whispir",
+        "Whispir", "RosterTestSupport",
         .product(name: "Hummingbird", package: "hummingbird"),
     ], swiftSettings: swiftSettings),
 ]

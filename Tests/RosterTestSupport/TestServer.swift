@@ -1,60 +1,60 @@
 // A small loopback HTTP server for tests: every request is recorded and answered by a closure.
-// (The same helper lives in each client test target; test targets cannot share sources.)
+// Shared by the test targets through the RosterTestSupport library (never linked into Roster itself).
 import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
 import NIOCore
 
-struct RecordedRequest: Sendable {
-    var method: String
-    var authority: String
-    var path: String
-    var query: String
-    var headers: [(String, String)]
-    var body: [UInt8]
+public struct RecordedRequest: Sendable {
+    public var method: String
+    public var authority: String
+    public var path: String
+    public var query: String
+    public var headers: [(String, String)]
+    public var body: [UInt8]
 
-    func header(_ name: String) -> String? {
+    public func header(_ name: String) -> String? {
         headers.first { $0.0.caseInsensitiveCompare(name) == .orderedSame }?.1
     }
 
-    var text: String { String(decoding: body, as: UTF8.self) }
+    public var text: String { String(decoding: body, as: UTF8.self) }
 
     /// `http://host:port` of the server that received this request.
-    var origin: String { "http://" + authority }
+    public var origin: String { "http://" + authority }
 }
 
-struct StubResponse: Sendable {
-    var status: Int
-    var headers: [(String, String)] = []
-    var body: [UInt8] = []
+public struct StubResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)] = []
+    public var body: [UInt8] = []
 
-    init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.status = status
         self.headers = headers
         self.body = body
     }
 
-    init(status: Int, headers: [(String, String)] = [], json: String) {
+    public init(status: Int, headers: [(String, String)] = [], json: String) {
         self.init(status: status, headers: headers + [("Content-Type", "application/json")], body: Array(json.utf8))
     }
 }
 
-final class RequestLog: @unchecked Sendable {  // unchecked: `entries` is only touched while holding `lock`.
+public final class RequestLog: @unchecked Sendable {  // unchecked: `entries` is only touched while holding `lock`.
     private let lock = NSLock()
     private var entries: [RecordedRequest] = []
 
-    func append(_ request: RecordedRequest) { lock.withLock { entries.append(request) } }
-    var all: [RecordedRequest] { lock.withLock { entries } }
+    public func append(_ request: RecordedRequest) { lock.withLock { entries.append(request) } }
+    public var all: [RecordedRequest] { lock.withLock { entries } }
 }
 
-final class TestServer: Sendable {
-    let port: Int
-    let log: RequestLog
+public final class TestServer: Sendable {
+    public let port: Int
+    public let log: RequestLog
     private let task: Task<Void, any Error>
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
-    var requests: [RecordedRequest] { log.all }
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+    public var requests: [RecordedRequest] { log.all }
 
     private init(port: Int, log: RequestLog, task: Task<Void, any Error>) {
         self.port = port
@@ -63,7 +63,7 @@ final class TestServer: Sendable {
     }
 
     /// Starts a server on a free loopback port; `discardBody` streams request bodies away (for big uploads).
-    static func start(discardBody: Bool = false,
+    public static func start(discardBody: Bool = false,
                       _ handler: @escaping @Sendable (RecordedRequest) async -> StubResponse) async throws -> TestServer {
         let log = RequestLog()
         let (ports, continuation) = AsyncStream<Int>.makeStream()
@@ -107,7 +107,7 @@ final class TestServer: Sendable {
         return TestServer(port: port, log: log, task: task)
     }
 
-    func stop() async {
+    public func stop() async {
         task.cancel()
         _ = await task.result
     }
