@@ -50,11 +50,6 @@ final class OpenedTable {
         rowMeta.push(on: s)
         try s.setMetatable(of: row)
     }
-
-    /// Routes an issue to the accounting (and the errors file, opened at the first issue, when asked for).
-    func record(_ issue: RowIssue) throws {
-        try accounting.record(issue)
-    }
 }
 
 /// Swaps the two values on top of the stack.
@@ -100,7 +95,7 @@ final class RowSource {
             table.accounting.recordRead()
             switch event {
             case .rejected(let r):
-                try table.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values))
+                try table.accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values))
             case .record(let record):
                 let base = s.top
                 try table.pushRow(record.values, on: s)
@@ -114,7 +109,7 @@ final class RowSource {
                     return (n, record)
                 case .dropped(let outcome, let reason):
                     s.setTop(base)
-                    try table.record(RowIssue(outcome: outcome, record: record.number, line: record.line, reason: reason, values: record.values))
+                    try table.accounting.record(RowIssue(outcome: outcome, record: record.number, line: record.line, reason: reason, values: record.values))
                 }
             }
         }
