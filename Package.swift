@@ -27,7 +27,7 @@ let systemLibraries: [Target] = [
 let luaTargets: [Target] = [
     .target(name: "CLuaShim", dependencies: ["CLua"], path: "Sources/CLuaShim"),
     .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"], swiftSettings: swiftSettings),
-    .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime"], swiftSettings: swiftSettings),
+    .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "RosterTestSupport"], swiftSettings: swiftSettings),
 ]
 
 // Streaming readers and writers (CSV, XLSX, JSON, XML).
@@ -99,8 +99,8 @@ let appTargets: [Target] = [
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
-    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "LuaRuntime", "Sandbox"], swiftSettings: swiftSettings),
-    .testTarget(name: "RosterTests", dependencies: ["roster"], swiftSettings: swiftSettings),
+    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "LuaRuntime", "Sandbox", "RosterTestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "RosterTests", dependencies: ["roster", "RosterTestSupport"], swiftSettings: swiftSettings),
 ]
 
 let package = Package(

@@ -1,4 +1,5 @@
 import Foundation
+@_exported import RosterTestSupport  // temp-file helpers for every file of this target
 import Logging
 @testable import Bindings
 import LuaRuntime
@@ -31,16 +32,3 @@ func makeHost(environment: [String: String] = [:], level: Logger.Level = .info, 
                           context: RosterContext(logger: logger, environment: environment))
 }
 
-func makeTemporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roster-bind-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
-@discardableResult
-func writeFile(_ dir: String, _ name: String, _ text: String) throws -> String {
-    let path = (dir as NSString).appendingPathComponent(name)
-    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    return path
-}

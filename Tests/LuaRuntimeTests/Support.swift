@@ -1,21 +1,7 @@
 import Foundation
+@_exported import RosterTestSupport  // temp-file helpers for every file of this target
 @testable import LuaRuntime
 
-/// A fresh temporary directory for one test.
-func makeTemporaryDirectory() throws -> String {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("roster-lua-\(UUID().uuidString)").path
-    try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-    return dir
-}
-
-/// Writes `text` to `dir/name` (creating folders) and returns the path.
-@discardableResult
-func writeFile(_ dir: String, _ name: String, _ text: String) throws -> String {
-    let path = (dir as NSString).appendingPathComponent(name)
-    try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-    try text.write(toFile: path, atomically: true, encoding: .utf8)
-    return path
-}
 
 struct Boom: Error, CustomStringConvertible {
     var description: String { "boom from Swift" }
