@@ -22,6 +22,7 @@ public enum OmnigageError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A stage's input is unusable (e.g. a mapping names a column the header lacks).
     case invalidRequest(String)
 
+    /// What went wrong, with the facts a user needs (path, status, vendor text); never a secret.
     public var description: String {
         switch self {
         case .missingConfiguration(let names):
@@ -68,6 +69,7 @@ public enum OmnigageError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension OmnigageError: ClassifiedFailure {
+    /// How this failure should end the run.
     public var failureKind: FailureKind {
         switch self {
         case .missingConfiguration, .invalidRequest: return .configuration

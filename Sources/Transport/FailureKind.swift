@@ -23,6 +23,7 @@ extension FailureKind {
 }
 
 extension TransportError: ClassifiedFailure {
+    /// How this failure should end the run.
     public var failureKind: FailureKind {
         switch self {
         case .insecureURL, .invalidURL: return .configuration
@@ -32,6 +33,7 @@ extension TransportError: ClassifiedFailure {
 }
 
 extension S3UploadError: ClassifiedFailure {
+    /// How this failure should end the run.
     public var failureKind: FailureKind {
         switch self {
         case .fileUnreadable, .fileChanged, .fileTooLarge, .unsupportedMethod: return .configuration

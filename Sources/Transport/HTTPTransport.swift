@@ -171,7 +171,8 @@ public final class HTTPTransport: Sendable {
             collected.append(contentsOf: part.readableBytesView)
         }
         let headers = response.headers.map { ($0.name, $0.value) }
-        return TransportResponse(status: Int(response.status.code), headers: headers, body: collected, url: request.url, attempts: attempt)
+        return TransportResponse(status: Int(response.status.code), headers: headers, body: collected,
+                                 url: Redactor.standard.redact(url: request.url), attempts: attempt)
     }
 
     private func logRequest(_ request: TransportRequest, url: String, attempt: Int, of total: Int) {

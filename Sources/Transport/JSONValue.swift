@@ -2,14 +2,22 @@ import Foundation
 
 /// Any JSON value; the clients keep vendor attributes in this form so nothing is lost.
 public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
+    /// `null`.
     case null
+    /// `true` or `false`.
     case bool(Bool)
+    /// A number without fraction or exponent that fits 64 bits.
     case integer(Int64)
+    /// Any other number.
     case double(Double)
+    /// A string.
     case string(String)
+    /// An array.
     case array([JSONValue])
+    /// An object (member order is not kept).
     case object([String: JSONValue])
 
+    /// Decodes any JSON value.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         if container.decodeNil() {
@@ -29,6 +37,7 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         }
     }
 
+    /// Encodes the value as JSON.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         switch self {
@@ -54,6 +63,7 @@ public enum JSONValue: Sendable, Equatable, Codable, CustomStringConvertible {
         return (try? encoder.encode(self)).map { [UInt8]($0) } ?? Array("null".utf8)
     }
 
+    /// The compact JSON text.
     public var description: String { String(decoding: encoded(), as: UTF8.self) }
 
     /// Member `key` of an object, nil otherwise.

@@ -64,6 +64,7 @@ public enum S3UploadError: Error, Sendable, Equatable, CustomStringConvertible {
     /// S3 answered with an error; `code` and `message` are S3's own words.
     case rejected(status: Int, code: String?, message: String?, url: String, body: String)
 
+    /// What went wrong, with the facts a user needs (path, status, vendor text); never a secret.
     public var description: String {
         switch self {
         case .formExpired(let date):
@@ -115,7 +116,7 @@ public struct S3PostUpload: Sendable {
     public var expiryMargin: TimeInterval
 
     /// Creates an uploader over `transport`.
-    public init(transport: HTTPTransport, chunkSize: Int = 256 * 1024, expiryMargin: TimeInterval = 30) {
+    public init(transport: HTTPTransport, chunkSize: Int = 256 * 1024, expiryMargin: TimeInterval = 5) {
         self.transport = transport
         self.chunkSize = max(4096, chunkSize)
         self.expiryMargin = expiryMargin

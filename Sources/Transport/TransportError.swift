@@ -15,6 +15,7 @@ public enum TransportError: Error, Sendable, Equatable, CustomStringConvertible 
     /// The client was used after ``HTTPTransport/shutdown()``.
     case shutDown
 
+    /// What went wrong, with the facts a user needs (path, status, vendor text); never a secret.
     public var description: String {
         switch self {
         case .insecureURL(let url):

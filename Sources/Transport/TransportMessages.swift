@@ -78,7 +78,7 @@ public struct TransportResponse: Sendable {
     public var headers: [(String, String)]
     /// Body bytes.
     public var body: [UInt8]
-    /// The URL the request went to.
+    /// The URL the request went to, secrets redacted.
     public var url: String
     /// How many attempts it took.
     public var attempts: Int

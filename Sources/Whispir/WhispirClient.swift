@@ -26,7 +26,12 @@ public struct WhispirImportReceipt: Sendable, Equatable {
 
 /// `importMode` values.
 public enum WhispirImportMode: String, Sendable, CaseIterable {
-    case replace, duplicate, ignore
+    /// Update a matching contact, create otherwise.
+    case replace
+    /// Always create a contact.
+    case duplicate
+    /// Leave a matching contact untouched, create otherwise.
+    case ignore
 }
 
 /// One part of a split CSV: which rows went where.
@@ -47,14 +52,18 @@ public struct WhispirImportPart: Sendable, Equatable {
     public var receipt: WhispirImportReceipt
 }
 
-/// Everything ``WhispirClient/importCSV(_:name:importMode:fieldMapping:customFields:workspace:onPart:)`` did.
+/// Everything ``WhispirClient/importCSV(_:name:importMode:fieldMapping:customFields:workspace:skipParts:onPart:)`` did.
 public struct WhispirCSVImportReport: Sendable, Equatable {
     /// One entry per part, in order.
     public var parts: [WhispirImportPart]
-    /// Data rows sent in total.
+    /// Data rows sent in total (skipped parts not counted).
     public var rows: Int
     /// Mapping warnings (values that do not look like their field).
     public var warnings: [String]
+    /// Part numbers not sent because the caller said they were already imported.
+    public var skippedParts: [Int]
+    /// Parts the file was split into.
+    public var totalParts: Int
 }
 
 /// A planned part of a split CSV (before anything is sent).
@@ -111,7 +120,7 @@ public struct WhispirClient: Sendable {
         }
         let path = workspacePath(workspace) + "/resources"
         let response = try await send("POST", path, mediaType: Self.resourceMediaType, body: body)
-        guard response.status == 201 || response.isSuccess else { throw WhispirError.from(response, method: "POST", path: path) }
+        guard response.isSuccess else { throw WhispirError.from(response, method: "POST", path: path) }
         let location = response.header("Location")
         var id = location.flatMap(Self.lastSegment)
         if id == nil, let document = try? JSONValue.parse(response.body) {
@@ -157,9 +166,10 @@ public struct WhispirClient: Sendable {
 
     /// Validates the mapping against `csv`'s header, splits `csv` so every resource request stays under
     /// 10 MB (header repeated in each part, never inside a quoted field), then creates one resource and
-    /// one import per part. `onPart` is told about each finished part (for the journal).
+    /// one import per part. `onPart` is told about each finished part (for the journal); parts numbered
+    /// in `skipParts` (a journal's finished parts; the split is deterministic) are not sent again.
     public func importCSV(_ csv: [UInt8], name: String, importMode: WhispirImportMode, fieldMapping: [String: String],
-                          customFields: Set<String> = [], workspace: String? = nil,
+                          customFields: Set<String> = [], workspace: String? = nil, skipParts: Set<Int> = [],
                           onPart: (@Sendable (WhispirImportPart) -> Void)? = nil) async throws -> WhispirCSVImportReport {
         let warnings = try Self.validate(csv: csv, fieldMapping: fieldMapping, customFields: customFields)
         for warning in warnings {
@@ -167,7 +177,7 @@ public struct WhispirClient: Sendable {
         }
         let plan = try Self.planParts(csv: csv, name: name, limit: configuration.requestLimit)
         var parts: [WhispirImportPart] = []
-        for (offset, planned) in plan.enumerated() {
+        for (offset, planned) in plan.enumerated() where !skipParts.contains(offset + 1) {
             let resource = try await createResource(name: planned.name, mimeType: "text/csv", content: planned.csv, workspace: workspace)
             let receipt = try await createImport(resource: resource.id, importMode: importMode, fieldMapping: fieldMapping, workspace: workspace)
             let part = WhispirImportPart(index: offset + 1, rowCount: planned.rowCount, firstRow: planned.firstRow,
@@ -180,12 +190,14 @@ public struct WhispirClient: Sendable {
             onPart?(part)
             parts.append(part)
         }
-        return WhispirCSVImportReport(parts: parts, rows: plan.reduce(0) { $0 + $1.rowCount }, warnings: warnings)
+        let skipped = plan.indices.filter { skipParts.contains($0 + 1) }.map { $0 + 1 }
+        return WhispirCSVImportReport(parts: parts, rows: parts.reduce(0) { $0 + $1.rowCount }, warnings: warnings,
+                                      skippedParts: skipped, totalParts: plan.count)
     }
 
-    /// Reads the CSV file at `path` and runs ``importCSV(_:name:importMode:fieldMapping:customFields:workspace:onPart:)``.
+    /// Reads the CSV file at `path` and runs ``importCSV(_:name:importMode:fieldMapping:customFields:workspace:skipParts:onPart:)``.
     public func importCSV(path: String, importMode: WhispirImportMode, fieldMapping: [String: String],
-                          customFields: Set<String> = [], workspace: String? = nil,
+                          customFields: Set<String> = [], workspace: String? = nil, skipParts: Set<Int> = [],
                           onPart: (@Sendable (WhispirImportPart) -> Void)? = nil) async throws -> WhispirCSVImportReport {
         let content: [UInt8]
         do {
@@ -194,7 +206,8 @@ public struct WhispirClient: Sendable {
             throw WhispirError.invalidResource("cannot read \(path)")
         }
         return try await importCSV(content, name: URL(fileURLWithPath: path).lastPathComponent, importMode: importMode,
-                                   fieldMapping: fieldMapping, customFields: customFields, workspace: workspace, onPart: onPart)
+                                   fieldMapping: fieldMapping, customFields: customFields, workspace: workspace,
+                                   skipParts: skipParts, onPart: onPart)
     }
 
     // MARK: Checks and planning (no network)

@@ -20,6 +20,7 @@ public enum WhispirError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The CSV cannot be split (no header, or a single row too large for one request).
     case unsplittableCSV(String)
 
+    /// What went wrong, with the facts a user needs (path, status, vendor text); never a secret.
     public var description: String {
         switch self {
         case .missingConfiguration(let names):
@@ -71,10 +72,13 @@ public enum WhispirError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension WhispirError: ClassifiedFailure {
+    /// How this failure should end the run.
     public var failureKind: FailureKind {
         switch self {
         case .missingConfiguration, .unknownRegion, .invalidResource, .invalidMapping, .unsplittableCSV: return .configuration
-        case .api(_, _, let status, _, _, _, _): return FailureKind.forStatus(status)
+        case .api(_, _, let status, _, _, _, let code):
+            if let code, code.uppercased().hasSuffix("OVER_QPS") { return .unavailable }
+            return FailureKind.forStatus(status)
         case .overDailyQuota, .unexpectedResponse: return .refused
         }
     }

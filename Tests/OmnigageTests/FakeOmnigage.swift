@@ -49,3 +49,8 @@ func temporaryFile(_ text: String, name: String = "contacts.csv") throws -> Stri
     try Data(text.utf8).write(to: url)
     return url.path
 }
+
+/// Removes a file made by `temporaryFile` together with its scratch directory.
+func removeTemporaryFile(_ path: String) {
+    try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+}

@@ -34,6 +34,7 @@ import Testing
         let transport = makeTransport()
         let og = client(server, transport: transport)
         let path = try temporaryFile(Self.csv, name: "local-name.csv")
+        defer { removeTemporaryFile(path) }
 
         let upload = try await og.createUpload(name: "leads.csv", type: "text/csv", size: Int64(Self.csv.utf8.count))
         #expect(upload.id == "Up1")
@@ -108,6 +109,7 @@ import Testing
         let transport = makeTransport()
         let og = client(server, transport: transport)
         let path = try temporaryFile(Self.csv)
+        defer { removeTemporaryFile(path) }
         let first = try await og.createUpload(name: "c.csv", type: "text/csv", size: 45)
         let receipt = try await og.upload(first, path: path)
         #expect(receipt.uploadID == "Up2")
@@ -138,7 +140,9 @@ import Testing
         }
         let transport = makeTransport()
         let og = client(server, transport: transport)
-        let receipt = try await og.upload(try await og.createUpload(name: "c.csv", type: "text/csv", size: 45), path: try temporaryFile(Self.csv))
+        let path = try temporaryFile(Self.csv)
+        defer { removeTemporaryFile(path) }
+        let receipt = try await og.upload(try await og.createUpload(name: "c.csv", type: "text/csv", size: 45), path: path)
         #expect(receipt.uploadID == "Up2")
         #expect(server.requests.filter { $0.path == "/s3/" }.count == 2)
         try await transport.shutdown()

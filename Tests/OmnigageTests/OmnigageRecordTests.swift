@@ -55,3 +55,30 @@ import Testing
         #expect(OmnigageImport(record: OmnigageRecord(type: "import-contacts", id: "x", attributes: ["status": .string("canceled")])).isFinal)
     }
 }
+
+@Suite struct OmnigageEndpointTests {
+    @Test func plainHttpBaseURLOutsideLoopbackIsRefusedBeforeConnecting() async throws {
+        let transport = makeTransport()
+        let client = OmnigageClient(configuration: OmnigageConfiguration(accountKey: "a", key: "k", secret: "SECRET", baseURL: "http://example.com/api/v1"),
+                                    transport: transport)
+        await #expect(throws: TransportError.insecureURL("http://example.com/api/v1/uploads")) {
+            _ = try await client.createUpload(name: "c.csv", type: "text/csv", size: 1)
+        }
+        try await transport.shutdown()
+    }
+
+    @Test func anS3FormPointingAtPlainHttpElsewhereIsRefused() async throws {
+        let transport = makeTransport()
+        let form = S3PostForm(url: "http://bucket.example.com/", fields: [("key", "k")])
+        let upload = OmnigageUpload(id: "U", name: "c.csv", type: "text/csv", size: 1, form: form,
+                                    record: OmnigageRecord(type: "uploads", id: "U"))
+        let client = OmnigageClient(configuration: OmnigageConfiguration(accountKey: "a", key: "k", secret: "s", baseURL: "http://127.0.0.1:1/api/v1"),
+                                    transport: transport)
+        let path = try temporaryFile("x")
+        defer { removeTemporaryFile(path) }
+        await #expect(throws: TransportError.insecureURL("http://bucket.example.com/")) {
+            _ = try await client.upload(upload, path: path)
+        }
+        try await transport.shutdown()
+    }
+}

@@ -25,7 +25,7 @@ final class Counter: @unchecked Sendable {  // unchecked: `value` is only touche
         #expect(response.attempts == 2)
         #expect(server.requests.count == 2)
         #expect(elapsed >= .milliseconds(950))
-        #expect(elapsed < .seconds(3))
+        #expect(elapsed < .seconds(8))  // generous: the suite runs in parallel on a busy machine
         #expect(capture.text.contains("retrying"))
         #expect(capture.text.contains("wait_ms=1000"))
         try await transport.shutdown()
@@ -173,7 +173,7 @@ final class Counter: @unchecked Sendable {  // unchecked: `value` is only touche
         let response = try await transport.send(TransportRequest(method: "GET", url: server.baseURL + "/x"))
         #expect(response.status == 503)
         #expect(server.requests.count == 1)
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(5))
         try await transport.shutdown()
         await server.stop()
     }
@@ -185,5 +185,15 @@ final class Counter: @unchecked Sendable {  // unchecked: `value` is only touche
         #expect(S3UploadError.rejected(status: 503, code: "SlowDown", message: nil, url: "u", body: "").failureKind == .unavailable)
         #expect(FailureKind.forStatus(429) == .unavailable)
         #expect(FailureKind.forStatus(401) == .refused)
+    }
+}
+
+@Suite struct HTTPDateTests {
+    @Test func parsesTheThreeHTTPDateForms() {
+        let expected = Date(timeIntervalSince1970: 784_111_777)  // Sun, 06 Nov 1994 08:49:37 GMT
+        #expect(HTTPDate.parse("Sun, 06 Nov 1994 08:49:37 GMT") == expected)
+        #expect(HTTPDate.parse("Sunday, 06-Nov-94 08:49:37 GMT") == expected)
+        #expect(HTTPDate.parse("Sun Nov  6 08:49:37 1994") == expected)
+        #expect(HTTPDate.format(expected) == "Sun, 06 Nov 1994 08:49:37 GMT")
     }
 }

@@ -128,6 +128,7 @@ struct MotoServer {
             row += 1
         }
         let path = try temporaryFile(content, name: "moto-upload.csv")
+        defer { removeTemporaryFile(path) }
         let (url, fields) = try await moto.presignedPost(bucket: "roster-test", key: "uploads/0f1e/${filename}")
         #expect(url.hasPrefix(moto.endpoint))
         let form = S3PostForm(url: url, fields: fields, expiresAt: Date().addingTimeInterval(3600))

@@ -48,6 +48,7 @@ func multipartParts(_ body: [UInt8], contentType: String?) -> [(name: String, fi
         let transport = makeTransport(logger: capture.logger())
         let content = Array("First Name,Phone\r\nAda,\"+1 555, ext\"\r\n".utf8)
         let path = try temporaryFile(content, name: "local.csv")
+        defer { removeTemporaryFile(path) }
         let progress = Counter()
         let result = try await S3PostUpload(transport: transport, chunkSize: 4096)
             .upload(Self.form(server.baseURL), file: path, fileName: "leads.csv", contentType: "text/csv") { sent, total in
@@ -82,6 +83,7 @@ func multipartParts(_ body: [UInt8], contentType: String?) -> [(name: String, fi
         var form = Self.form(server.baseURL)
         form.expiresAt = Date().addingTimeInterval(-5)
         let path = try temporaryFile([1, 2, 3])
+        defer { removeTemporaryFile(path) }
         await #expect(throws: S3UploadError.self) {
             _ = try await S3PostUpload(transport: transport).upload(form, file: path, contentType: "text/csv")
         }
@@ -95,6 +97,7 @@ func multipartParts(_ body: [UInt8], contentType: String?) -> [(name: String, fi
         var form = Self.form("http://127.0.0.1:1")
         form.maxLength = 2
         let path = try temporaryFile([1, 2, 3])
+        defer { removeTemporaryFile(path) }
         await #expect(throws: S3UploadError.fileTooLarge(path: path, size: 3, maximum: 2)) {
             _ = try await S3PostUpload(transport: transport).upload(form, file: path, contentType: "text/csv")
         }
@@ -109,6 +112,7 @@ func multipartParts(_ body: [UInt8], contentType: String?) -> [(name: String, fi
         let server = try await TestServer.start { _ in StubResponse(status: 403, headers: [("Content-Type", "application/xml")], body: Array(xml.utf8)) }
         let transport = makeTransport()
         let path = try temporaryFile([1])
+        defer { removeTemporaryFile(path) }
         do {
             _ = try await S3PostUpload(transport: transport).upload(Self.form(server.baseURL), file: path, contentType: "text/csv")
             Issue.record("expected an S3 error")

@@ -63,3 +63,8 @@ func temporaryFile(_ bytes: [UInt8], name: String = "contacts.csv") throws -> St
     try Data(bytes).write(to: url)
     return url.path
 }
+
+/// Removes a file made by `temporaryFile` together with its scratch directory.
+func removeTemporaryFile(_ path: String) {
+    try? FileManager.default.removeItem(atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path)
+}

@@ -19,10 +19,11 @@ import Testing
         let megabytes = Int(ProcessInfo.processInfo.environment["ROSTER_BENCH_UPLOAD_MB"] ?? "") ?? 64
         let size = Int64(megabytes) * 1024 * 1024
         let path = try temporaryFile([], name: "bench.bin")
+        defer { removeTemporaryFile(path) }
         let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.truncate(atOffset: UInt64(size))
         try handle.close()
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        defer { removeTemporaryFile(path) }
 
         let server = try await TestServer.start(discardBody: true) { _ in StubResponse(status: 204) }
         let transport = makeTransport()

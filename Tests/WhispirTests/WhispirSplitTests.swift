@@ -99,3 +99,24 @@ import Transport
         #expect(lastPart.hasSuffix("Alan,Turing\r\n"))
     }
 }
+
+@Suite struct WhispirResumeTests {
+    @Test func partsAlreadyImportedAreNotSentAgain() async throws {
+        let (bytes, _, _) = WhispirSplitTests.csv(rows: 150)
+        let server = try await startWhispir()
+        let transport = makeTransport()
+        let client = makeClient(server, transport: transport, requestLimit: 4000)
+        let plan = try WhispirClient.planParts(csv: bytes, name: "c.csv", limit: 4000)
+        try #require(plan.count >= 3)
+        let report = try await client.importCSV(bytes, name: "c.csv", importMode: .replace, fieldMapping: seedMapping, skipParts: [1, 2])
+        #expect(report.totalParts == plan.count)
+        #expect(report.skippedParts == [1, 2])
+        #expect(report.parts.map(\.index) == Array(3...plan.count))
+        #expect(report.rows == plan.dropFirst(2).reduce(0) { $0 + $1.rowCount })
+        #expect(server.requests.filter { $0.path.hasSuffix("/resources") }.count == plan.count - 2)
+        let firstSent = try #require(server.requests.first { $0.path.hasSuffix("/resources") })
+        #expect(try resourceContent(firstSent) == plan[2].csv)
+        try await transport.shutdown()
+        await server.stop()
+    }
+}
