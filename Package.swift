@@ -94,12 +94,12 @@ let appTargets: [Target] = [
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     .executableTarget(name: "roster", dependencies: [
-        "Bindings", "LuaRuntime", "Tabular", "Sandbox",
+        "Bindings", "LuaRuntime", "Tabular", "Sandbox", "Transport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
-    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "LuaRuntime", "Sandbox", "RosterTestSupport"], swiftSettings: swiftSettings),
+    .testTarget(name: "BindingsTests", dependencies: ["Bindings", "LuaRuntime", "Sandbox", "Transport", "RosterTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "RosterTests", dependencies: ["roster", "RosterTestSupport"], swiftSettings: swiftSettings),
 ]
 

@@ -4,7 +4,7 @@ import LuaRuntime
 /// Arrays decode to tables marked with `roster.json.array`'s metatable so `[]` survives a round trip;
 /// `null` is the sentinel `roster.json.null`; integers stay integers, other numbers become floats.
 final class JSONCodec {
-    private let null: LuaRef
+    let null: LuaRef
     private let arrayMeta: LuaRef
 
     init(state: LuaState) throws {

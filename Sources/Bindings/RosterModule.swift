@@ -1,16 +1,25 @@
 import Foundation
 import Logging
 import LuaRuntime
+import Transport
 
-/// What the `roster` Lua module needs from its host: where to log and how to read the environment.
+/// What the `roster` Lua module needs from its host: where to log, how to read the environment,
+/// and the run's client session (one HTTP transport, the sandbox when used).
 public struct RosterContext {
     public var logger: Logger
     /// Environment lookup (injectable so tests control it).
     public var environment: [String: String]
+    /// The clients' shared resources for this run.
+    public let session: ClientSession
 
-    public init(logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    /// Creates a context; `sandbox` points every client at a sandbox (its variables become the environment's defaults).
+    public init(logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
+                sandbox: SandboxMode = .off, transport: TransportConfiguration = TransportConfiguration()) {
         self.logger = logger
+        var environment = environment
+        if case .running(let target) = sandbox { environment.merge(target.environment) { _, sandbox in sandbox } }
         self.environment = environment
+        self.session = ClientSession(logger: logger, sandbox: sandbox, transport: transport)
     }
 }
 
@@ -65,6 +74,8 @@ public final class RosterModule {
         stack.setField("json", in: -2)
 
         TableBinding.define(on: stack, into: stack.top, ledger: ledger)
+        OmnigageBinding.define(on: stack, into: stack.top, context: context, json: json)
+        WhispirBinding.define(on: stack, into: stack.top, context: context, json: json)
 
         // roster is both a global and a loaded module.
         stack.pushCopy(of: -1)

@@ -16,9 +16,14 @@ public final class ScriptHost {
 
     /// Runs `script` with `arguments` as `lua` would (`arg`, `...`); returns what the chunk returned.
     @discardableResult
+    /// The run's HTTP transport is shut down when the script ends, whatever the outcome.
     public func run(script: String, arguments: [String]) throws -> [LuaValue] {
-        try state.runScript(path: script, arguments: arguments)
+        defer { module.context.session.shutdown() }
+        return try state.runScript(path: script, arguments: arguments)
     }
+
+    /// The run's client session (transport, sandbox, failures seen), e.g. to pick an exit code.
+    public var session: ClientSession { module.context.session }
 
     /// The plugin directories in search order: `./plugins`, each `--plugins DIR`, then `ROSTER_PLUGIN_PATH`.
     public static func pluginDirectories(flags: [String], environment: [String: String]) -> [String] {

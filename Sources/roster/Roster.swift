@@ -15,6 +15,7 @@ struct Roster: AsyncParsableCommand {
               roster run plugins/firstbank/job.lua in.csv   run a customer's job on a file
               roster inspect exports/contacts.xlsx          format, encoding, header, sample rows, warnings
               roster plugins                                list plugins on the plugin path
+              roster sandbox --port 8780                    serve the local Omnigage/S3/Whispir emulator
               roster version
 
             Credentials come from the environment (OMNIGAGE_KEY, OMNIGAGE_SECRET, OMNIGAGE_ACCOUNT_KEY,
@@ -23,7 +24,7 @@ struct Roster: AsyncParsableCommand {
             5 transport failure, 130 interrupted.
             """,
         version: RosterModule.version,
-        subcommands: [Run.self, Inspect.self, Plugins.self, Version.self]
+        subcommands: [Run.self, Inspect.self, Plugins.self, SandboxCommand.self, Version.self]
     )
 
     static func main() async {

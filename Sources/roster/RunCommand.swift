@@ -1,7 +1,10 @@
 import ArgumentParser
 import Bindings
 import Foundation
+import Logging
 import LuaRuntime
+import Sandbox
+import Transport
 
 /// `roster run SCRIPT.lua [ARGS...]`: runs a script as `lua` would, with the `roster` module.
 struct Run: AsyncParsableCommand {
@@ -11,11 +14,16 @@ struct Run: AsyncParsableCommand {
             Flags for roster go before the script; everything after it is passed to the script.
               roster run examples/hello.lua World
               roster run --plugins ~/customers jobs/nightly.lua exports/firstbank.csv
+              roster run --sandbox examples/omnigage_import.lua examples/data/contacts.csv
+            With neither OMNIGAGE_KEY nor WHISPIR_API_KEY set, clients use the built-in sandbox.
             """
     )
 
     @OptionGroup var lua: LuaFlags
     @OptionGroup var output: OutputFlags
+
+    @Flag(help: "Start the local sandbox in-process and point every client at it.")
+    var sandbox = false
 
     @Argument(help: "The Lua script to run.")
     var script: String
@@ -25,14 +33,35 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
-        let host = try ScriptHost(options: try lua.options(environment: environment),
-                                  context: RosterContext(logger: output.logger(), environment: environment))
-        do {
-            try host.run(script: script, arguments: arguments)
-        } catch let error as LuaError {
-            ScriptFailure.report(error)
-            throw ExitCode(1)
+        let logger = output.logger()
+        let options = try lua.options(environment: environment)
+        let launcher = SandboxLauncher(logger: logger)
+        let mode: SandboxMode
+        if sandbox {
+            mode = .running(try await launcher.start(notice: nil))
+        } else if !Self.hasCredentials(environment) {
+            mode = .onDemand { try await launcher.start(notice: "no credentials set: using the built-in sandbox at") }
+        } else {
+            mode = .off
         }
+        let (script, arguments) = (self.script, self.arguments)
+        let code = try await AsyncBridge.runOnScriptThread { () throws -> Int32 in
+            let host = try ScriptHost(options: options, context: RosterContext(logger: logger, environment: environment, sandbox: mode))
+            do {
+                try host.run(script: script, arguments: arguments)
+                return 0
+            } catch let error as LuaError {
+                ScriptFailure.report(error)
+                return ScriptFailure.exitCode(host.session.failureKind(of: error))
+            }
+        }
+        await launcher.stop()
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// Whether the environment names vendor credentials (otherwise the sandbox is the default).
+    static func hasCredentials(_ environment: [String: String]) -> Bool {
+        ["OMNIGAGE_KEY", "WHISPIR_API_KEY"].contains { !(environment[$0] ?? "").isEmpty }
     }
 }
 
@@ -42,5 +71,51 @@ enum ScriptFailure {
         var text = "roster: \(error.message)\n"
         if let tb = error.shortTraceback { text += tb + "\n" }
         FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// Exit codes of docs/design.md: 4 vendor refusal, 5 transport failure, 2 unusable settings, else 1.
+    static func exitCode(_ kind: FailureKind?) -> Int32 {
+        switch kind {
+        case .refused: return 4
+        case .unavailable: return 5
+        case .configuration: return 2
+        case nil: return 1
+        }
+    }
+}
+
+/// Starts the in-process sandbox once (for `--sandbox` or the no-credentials default) and stops it.
+actor SandboxLauncher {
+    private let logger: Logger
+    private var running: RunningSandbox?
+
+    init(logger: Logger) { self.logger = logger }
+
+    /// Starts the sandbox if needed and returns where clients should go; `notice` (followed by the
+    /// URL) is printed on stderr, otherwise the URL is logged at info level.
+    func start(notice: String?) async throws -> SandboxTarget {
+        let sandbox: RunningSandbox
+        if let running {
+            sandbox = running
+        } else {
+            sandbox = try await SandboxServer().start()
+            running = sandbox
+            if let notice {
+                FileHandle.standardError.write(Data("\(notice) \(sandbox.rootURL)\n".utf8))
+            } else {
+                logger.info("using the built-in sandbox at \(sandbox.rootURL)")
+            }
+        }
+        return SandboxTarget(
+            omnigageBaseURL: sandbox.omnigageBaseURL, omnigageAccount: SandboxCredentials.omnigageAccountKey,
+            omnigageKey: SandboxCredentials.omnigageTokenKey, omnigageSecret: SandboxCredentials.omnigageTokenSecret,
+            whispirBaseURL: sandbox.whispirBaseURL, whispirAPIKey: SandboxCredentials.whispirAPIKey,
+            whispirUsername: SandboxCredentials.whispirUsername, whispirPassword: SandboxCredentials.whispirPassword)
+    }
+
+    /// Stops the sandbox if it was started.
+    func stop() async {
+        await running?.stop()
+        running = nil
     }
 }
