@@ -45,17 +45,26 @@ struct Run: AsyncParsableCommand {
             mode = .off
         }
         let (script, arguments) = (self.script, self.arguments)
-        let code = try await AsyncBridge.runOnScriptThread { () throws -> Int32 in
+        let started = ContinuousClock.now
+        let (code, summary) = try await AsyncBridge.runOnScriptThread { () throws -> (Int32, RunSummary) in
             let host = try ScriptHost(options: options, context: RosterContext(logger: logger, environment: environment, sandbox: mode))
+            var code: Int32 = 0
             do {
                 try host.run(script: script, arguments: arguments)
-                return 0
             } catch let error as LuaError {
                 ScriptFailure.report(error)
-                return ScriptFailure.exitCode(host.session.failureKind(of: error))
+                code = ScriptFailure.exitCode(host.session.failureKind(of: error))
             }
+            for (path, records) in host.ledger.unaccounted {
+                logger.warning("\(records) record(s) of \(path) were read but neither sent, skipped nor rejected")
+            }
+            return (code, RunSummary(ledger: host.ledger, target: nil, imports: [], elapsed: ContinuousClock.now - started))
         }
         await launcher.stop()
+        if summary.read > 0 && !output.quiet { FileHandle.standardError.write(Data("roster: \(summary.text)\n".utf8)) }
+        if output.json { print(summary.json()) }
+        // Rejected rows end an otherwise successful run with 3 (the errors file names them).
+        if code == 0 && summary.rejected > 0 { throw ExitCode(3) }
         if code != 0 { throw ExitCode(code) }
     }
 

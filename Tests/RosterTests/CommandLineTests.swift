@@ -133,3 +133,36 @@ struct RosterProcess {
         #expect(r.stderr.contains("/nonexistent/x.csv"))
     }
 }
+
+@Suite struct RunSummaryTests {
+    @Test func jsonSummaryIsTheLastLineAndRejectedRowsExit3() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "in.csv", "name,phone\nAnn,1\nBo,2,extra\nCy,\n")
+        try writeFile(dir, "job.lua", """
+            local src = roster.read(arg[1])
+            roster.write(src:map(function(row) if row.phone == '' then return nil, 'no phone' end return row end), 'out.csv', { errors = 'errors.csv' })
+            print('done')
+            """)
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "in.csv"], in: dir)
+        #expect(r.status == 3)
+        let last = try #require(r.stdout.split(separator: "\n").last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        #expect(object["read"] as? Int == 3)
+        #expect(object["sent"] as? Int == 1)
+        #expect(object["skipped"] as? Int == 1)
+        #expect(object["rejected"] as? Int == 1)
+        #expect(object["errors_file"] as? String == "errors.csv")
+        #expect(object["target"] is NSNull)
+        #expect(r.stdout.hasPrefix("done\n"))
+        #expect(r.stderr.contains("roster: rows: 3 read, 1 sent, 1 skipped, 1 rejected (errors file: errors.csv)"))
+    }
+
+    @Test func cleanRunExits0AndQuietKeepsStderrEmpty() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "in.csv", "name\nAnn\n")
+        try writeFile(dir, "job.lua", "roster.write(roster.read(arg[1]), 'out.csv')")
+        let r = try RosterProcess.run(["run", "--quiet", "job.lua", "in.csv"], in: dir)
+        #expect(r.status == 0)
+        #expect(r.stderr == "")
+    }
+}
