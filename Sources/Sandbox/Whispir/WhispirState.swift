@@ -195,17 +195,32 @@ actor WhispirState {
     func runImport(_ request: WhispirImport, resource: WhispirResource) -> WhispirImport {
         var record = request
         var contacts = contactsByWorkspace[record.workspace] ?? []
+        // Match keys -> first contact holding them; a linear scan per row made large imports quadratic.
+        var index: [String: Int] = [:]
+        func indexKeys(of contact: WhispirContact) -> [String] {
+            var keys: [String] = []
+            if let email = contact.fields["workEmailAddress1"] { keys.append("e:" + email.lowercased()) }
+            if let phone = contact.fields["workMobilePhone1"] { keys.append("p:" + phone) }
+            return keys
+        }
+        for (i, contact) in contacts.enumerated() {
+            for key in indexKeys(of: contact) where index[key] == nil { index[key] = i }
+        }
+        var columns: (header: [String], positions: [(field: String, column: Int?)])?
         do {
             try TableFile.forEach(path: resource.path, format: TableFile.format(forMimeType: resource.mimeType)) { header, event in
                 switch event {
                 case let .rejected(rejection):
                     record.failed.append(WhispirRowFailure(row: rejection.number, reason: rejection.reason))
                 case let .record(row):
+                    if columns?.header != header {
+                        columns = (header, record.fieldMapping.map { ($0.key, header.firstIndex(of: $0.value)) })
+                    }
                     var fields: [String: String] = [:]
-                    for (field, column) in record.fieldMapping {
+                    for (field, column) in columns?.positions ?? [] {
                         // A column the file lacks yields a blank value (only possible in lenient mode).
-                        if let index = header.firstIndex(of: column), index < row.values.count {
-                            let value = row.values[index].trimmedSpaces()
+                        if let column, column < row.values.count {
+                            let value = row.values[column].trimmedSpaces()
                             if !value.isEmpty { fields[field] = value }
                         }
                     }
@@ -213,19 +228,18 @@ actor WhispirState {
                         record.failed.append(WhispirRowFailure(row: row.number, reason: reason))
                         return
                     }
-                    let matchKey = fields["workEmailAddress1"].map { ("workEmailAddress1", $0.lowercased()) }
-                        ?? fields["workMobilePhone1"].map { ("workMobilePhone1", $0) }
-                    let existing = matchKey.flatMap { key in
-                        contacts.firstIndex { $0.fields[key.0].map { key.0 == "workEmailAddress1" ? $0.lowercased() : $0 } == key.1 }
-                    }
+                    let matchKey = fields["workEmailAddress1"].map { "e:" + $0.lowercased() } ?? fields["workMobilePhone1"].map { "p:" + $0 }
+                    let existing = matchKey.flatMap { index[$0] }
                     switch (record.importMode, existing) {
-                    case let ("replace", index?):
-                        contacts[index].fields.merge(fields) { _, new in new }
+                    case let ("replace", position?):
+                        contacts[position].fields.merge(fields) { _, new in new }
+                        for key in indexKeys(of: contacts[position]) where index[key] == nil { index[key] = position }
                         record.updated += 1
                     case ("ignore", .some):
                         record.ignored += 1
                     default:
                         contacts.append(WhispirContact(id: Identifiers.hex(32, uppercase: true), fields: fields))
+                        for key in indexKeys(of: contacts[contacts.count - 1]) where index[key] == nil { index[key] = contacts.count - 1 }
                         record.created += 1
                     }
                 }
