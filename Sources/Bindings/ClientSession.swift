@@ -54,6 +54,8 @@ public final class ClientSession {
     private var mode: SandboxMode
     private var transport: HTTPTransport?
     private var failures: [(text: String, kind: FailureKind)] = []
+    /// Imports created during this run, in order, with the latest status seen (for the run summary).
+    public private(set) var imports: [RunImport] = []
 
     /// Creates a session; nothing is connected or started until a client needs it.
     public init(logger: Logger, sandbox: SandboxMode = .off, transport: TransportConfiguration = TransportConfiguration()) {
@@ -79,6 +81,16 @@ public final class ClientSession {
             let target = try AsyncBridge.wait { try await start() }
             mode = .running(target)
             return target
+        }
+    }
+
+    /// Records an import created (or its newer status) for the run summary.
+    func recordImport(target: String, id: String, status: String?) {
+        let status = status ?? "unknown"
+        if let i = imports.firstIndex(where: { $0.target == target && $0.id == id }) {
+            imports[i].status = status
+        } else {
+            imports.append(RunImport(target: target, id: id, status: status))
         }
     }
 
@@ -111,4 +123,11 @@ public final class ClientSession {
     public func failureKind(of error: LuaError) -> FailureKind? {
         failures.last { error.message.contains($0.text) }?.kind
     }
+}
+
+/// One import a run created: which vendor, its id, and the last status seen.
+public struct RunImport: Sendable, Equatable {
+    public var target: String
+    public var id: String
+    public var status: String
 }

@@ -72,13 +72,16 @@ enum OmnigageBinding {
                 let options = try importOptions(t, upload: uploadID, header: header, function: "create_import")
                 let client = og.client
                 let created = try og.session.perform { try await client.createImport(options) }
+                og.session.recordImport(target: "omnigage", id: created.id, status: created.status)
                 return try pushRecord(created.record, s)
             },
             "get_import": { s in
                 let og = try handle(s, "get_import")
                 let id = try importID(s, "get_import")
                 let client = og.client
-                return try pushRecord(try og.session.perform { try await client.getImport(id) }.record, s)
+                let found = try og.session.perform { try await client.getImport(id) }
+                og.session.recordImport(target: "omnigage", id: found.id, status: found.status)
+                return try pushRecord(found.record, s)
             },
             "wait": { s in
                 let og = try handle(s, "wait")
@@ -224,9 +227,11 @@ enum OmnigageBinding {
         let timeout = try ClientBindingSupport.number(t, "timeout", function) ?? 600
         let interval = try ClientBindingSupport.number(t, "interval", function) ?? 1
         let client = og.client
-        return try og.session.perform {
+        let done = try og.session.perform {
             try await client.wait(id, timeout: .milliseconds(Int64(timeout * 1000)), interval: .milliseconds(Int64(max(0.01, interval) * 1000)))
         }
+        og.session.recordImport(target: "omnigage", id: done.id, status: done.status)
+        return done
     }
 
     /// `og:import(rows_or_path, opts)`: write -> upload -> import -> wait, with the hooks around each stage.
@@ -277,6 +282,7 @@ enum OmnigageBinding {
         }
         let options = try importOptions(importTable, upload: receipt.uploadID, header: file.header, function: function)
         var result = try og.session.perform { try await client.createImport(options) }
+        og.session.recordImport(target: "omnigage", id: result.id, status: result.status)
         if opts["wait"] != .boolean(false) {
             result = try wait(og, id: result.id, opts, function: function)
         }

@@ -53,6 +53,7 @@ enum WhispirBinding {
                 let receipt = try wh.session.perform {
                     try await client.createImport(resource: resource, importMode: mode, fieldMapping: mapping, workspace: workspace)
                 }
+                wh.session.recordImport(target: "whispir", id: receipt.importID ?? receipt.location ?? receipt.resourceID, status: "accepted (\(receipt.status))")
                 try ClientBindingSupport.push(.object([
                     "status": .integer(Int64(receipt.status)), "location": receipt.location.map(JSONValue.string) ?? .null,
                     "import_id": receipt.importID.map(JSONValue.string) ?? .null, "resource": .string(receipt.resourceID),
@@ -171,6 +172,10 @@ enum WhispirBinding {
         let report = try wh.session.perform {
             try await client.importCSV(csv, name: name, importMode: finalMode, fieldMapping: finalMapping, customFields: customFields,
                                        workspace: finalWorkspace)
+        }
+        for part in report.parts {
+            wh.session.recordImport(target: "whispir", id: part.receipt.importID ?? part.receipt.location ?? part.resource.id,
+                                    status: "accepted (\(part.receipt.status))")
         }
         let result = JSONValue.object([
             "rows": .integer(Int64(report.rows)),

@@ -58,7 +58,11 @@ struct Run: AsyncParsableCommand {
             for (path, records) in host.ledger.unaccounted {
                 logger.warning("\(records) record(s) of \(path) were read but neither sent, skipped nor rejected")
             }
-            return (code, RunSummary(ledger: host.ledger, target: nil, imports: [], elapsed: ContinuousClock.now - started))
+            let imports = host.session.imports
+            let targets = Set(imports.map(\.target))
+            return (code, RunSummary(ledger: host.ledger, target: targets.count == 1 ? targets.first : nil,
+                                     imports: imports.map { .init(id: $0.id, status: $0.status) },
+                                     elapsed: ContinuousClock.now - started))
         }
         await launcher.stop()
         if summary.read > 0 && !output.quiet { FileHandle.standardError.write(Data("roster: \(summary.text)\n".utf8)) }

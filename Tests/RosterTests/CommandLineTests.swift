@@ -166,3 +166,21 @@ struct RosterProcess {
         #expect(r.stderr == "")
     }
 }
+
+@Suite struct RunSummaryImportTests {
+    @Test func jsonSummaryNamesTargetAndImportsOfTheExampleJob() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+        var env: [String: String] = [:]
+        for key in ["OMNIGAGE_KEY", "WHISPIR_API_KEY"] { env[key] = "" }
+        let r = try RosterProcess.run(["run", "--json", "examples/omnigage_import.lua", "examples/data/contacts.csv"], in: root, environment: env)
+        #expect(r.status == 0)
+        let last = try #require(r.stdout.split(separator: "\n").last)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any])
+        #expect(object["target"] as? String == "omnigage")
+        let imports = try #require(object["imports"] as? [[String: Any]])
+        #expect(imports.count == 1)
+        #expect(imports.first?["status"] as? String == "completed")
+        #expect(object["read"] as? Int == 4)
+        #expect(object["sent"] as? Int == 4)
+    }
+}
