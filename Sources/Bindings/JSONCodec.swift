@@ -29,8 +29,13 @@ final class JSONCodec {
         stack.setField("null", in: -2)
         stack.push(function: { [self] s in
             if s.top < 1 { throw s.argumentError(1, function: "encode", expected: "value") }
-            var out = JSONOutput(pretty: s.type(at: 2) == .table && s.getField("indent", in: 2) != .nil && s.boolean(at: -1))
-            if s.top > 2 { s.pop() }
+            var pretty = false
+            if s.type(at: 2) == .table {
+                s.getField("indent", in: 2)
+                pretty = s.boolean(at: -1)
+                s.pop()
+            }
+            var out = JSONOutput(pretty: pretty)
             try encode(s, at: 1, into: &out, depth: 0)
             out.bytes.withUnsafeBytes { s.push(bytes: $0) }
             return 1

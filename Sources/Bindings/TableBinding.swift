@@ -91,7 +91,7 @@ enum TableBinding {
         let path = try s.checkString(1, function: "read")
         var options = ReadOptions()
         if s.type(at: 2) == .table {
-            if let f = try optionString(s, "format", "read") {
+            if let f = try optionString(s, "format", in: 2, "read") {
                 guard let format = TableFormat(rawValue: f.lowercased()) else {
                     throw RosterScriptError("roster.read: unknown format '\(f)' (use csv, xlsx, json or xml)")
                 }
@@ -103,12 +103,12 @@ enum TableBinding {
             default: break
             }
             s.pop()
-            if let d = try optionString(s, "delimiter", "read") {
+            if let d = try optionString(s, "delimiter", in: 2, "read") {
                 let bytes = Array((d == "\\t" ? "\t" : d).utf8)
                 guard bytes.count == 1 else { throw RosterScriptError("roster.read: delimiter must be one character, got '\(d)'") }
                 options.delimiter = bytes[0]
             }
-            if let e = try optionString(s, "encoding", "read") { options.encoding = e }
+            if let e = try optionString(s, "encoding", in: 2, "read") { options.encoding = e }
             if s.getField("header", in: 2) == .boolean { options.header = s.boolean(at: -1) }
             s.pop()
         }
@@ -119,9 +119,10 @@ enum TableBinding {
         return 1
     }
 
-    static func optionString(_ s: LuaStack, _ key: String, _ function: String) throws -> String? {
+    /// The string (or number) option `key` of the options table at `index`, if set.
+    static func optionString(_ s: LuaStack, _ key: String, in index: Int32, _ function: String) throws -> String? {
         defer { s.pop() }
-        switch s.getField(key, in: 2) {
+        switch s.getField(key, in: index) {
         case .nil: return nil
         case .string, .number: return s.string(at: -1)
         default: throw RosterScriptError("roster.\(function): option '\(key)' must be a string")
@@ -137,7 +138,7 @@ enum TableBinding {
         var columns: [String]?
         var errorsPath: String?
         if s.type(at: 3) == .table {
-            if let f = try optionString3(s, "format") {
+            if let f = try optionString(s, "format", in: 3, "write") {
                 guard let chosen = TableFormat(rawValue: f.lowercased()) else {
                     throw RosterScriptError("roster.write: unknown format '\(f)' (use csv, json or xml)")
                 }
@@ -147,7 +148,7 @@ enum TableBinding {
                 columns = t.array.compactMap(\.stringValue)
             }
             s.pop()
-            errorsPath = try optionString3(s, "errors")
+            errorsPath = try optionString(s, "errors", in: 3, "write")
         }
         let summary = try RowWriter(stack: s, path: path, format: format, columns: columns, errorsPath: errorsPath).write(from: 1)
         s.push(LuaValue.table(LuaTable(fields: [
@@ -157,14 +158,6 @@ enum TableBinding {
         return 1
     }
 
-    static func optionString3(_ s: LuaStack, _ key: String) throws -> String? {
-        defer { s.pop() }
-        switch s.getField(key, in: 3) {
-        case .nil: return nil
-        case .string: return s.string(at: -1)
-        default: throw RosterScriptError("roster.write: option '\(key)' must be a string")
-        }
-    }
 }
 
 /// An error in how a script used the `roster` API; raised in Lua with the caller's position.

@@ -85,6 +85,11 @@ public final class LuaState {
             lua_rawseti(L, -2, lua_Integer(i + 1))
         }
         lua_setglobal(L, "arg")
+        return try callChunk(above: top, arguments: arguments)
+    }
+
+    /// Calls the chunk at `top + 1` with string `arguments` (unbudgeted) and copies out every result.
+    private func callChunk(above top: Int32, arguments: [String]) throws -> [LuaValue] {
         for a in arguments { stack.push(a) }
         try stack.call(arguments: Int32(arguments.count), results: LUA_MULTRET, budgeted: false)
         return try (top + 1 ..< stack.top + 1).map { try stack.value(at: $0) }
@@ -111,9 +116,7 @@ public final class LuaState {
         defer { stack.setTop(top) }
         try stack.reserve(Int32(clamping: arguments.count + 8))
         try stack.load(Array(code.utf8), name: name)
-        for a in arguments { stack.push(a) }
-        try stack.call(arguments: Int32(arguments.count), results: LUA_MULTRET, budgeted: false)
-        return try (top + 1 ..< stack.top + 1).map { try stack.value(at: $0) }
+        return try callChunk(above: top, arguments: arguments)
     }
 
     /// Sets global `name` to a Swift function.
