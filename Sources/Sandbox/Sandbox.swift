@@ -18,3 +18,12 @@
 //   ROOT/whispir[/workspaces/{ws}]/activities          GET   one "Contact Import File" entry per import
 //   ROOT/whispir/workspaces                            GET
 //   ROOT/_sandbox/faults                               POST a rule, GET the armed rules, DELETE to clear
+//   ROOT/_sandbox/stats                                GET request and creation counts (JSON, below), DELETE to zero them
+//
+// `GET /_sandbox/stats` counts since start or the last DELETE (data restored from a data folder is not counted):
+//   {"requests": N,                                    every request outside /_sandbox, refused and faulted ones included
+//    "omnigage": {"requests": N, "uploads_created": N, "imports_created": N},
+//    "s3": {"requests": N, "posts": N, "objects_stored": N},
+//    "whispir": {"requests": N, "resources_created": N, "imports_created": N}}
+// Creations count only what the vendor accepted (201/202; S3: its success answer); `posts` counts stored POST uploads,
+// `objects_stored` the objects held now (a DELETE leaves it as is). Admin requests are never counted.

@@ -75,6 +75,9 @@ actor OmnigageState {
     private let pollsPerStep: Int
     private let secondsPerStep: TimeInterval?
     private let folder: URL
+    /// Uploads and imports created since start or `resetCounters()` (restored ones are not counted; not saved).
+    private var uploadsCreated = 0
+    private var importsCreated = 0
 
     init(pollsPerStep: Int, secondsPerStep: TimeInterval?, folder: URL) {
         self.pollsPerStep = max(1, pollsPerStep)
@@ -103,16 +106,27 @@ actor OmnigageState {
         book = OmnigageContactBook(contacts: snapshot.contacts)
     }
 
-    func addUpload(_ upload: OmnigageUpload) { uploads[upload.id] = upload }
+    func addUpload(_ upload: OmnigageUpload) {
+        uploads[upload.id] = upload
+        uploadsCreated += 1
+    }
 
     func upload(_ id: String) -> OmnigageUpload? { uploads[id] }
 
     func addImport(_ record: OmnigageImport) {
         imports[record.id] = record
         importOrder.append(record.id)
+        importsCreated += 1
         files[record.originalFileID] = OmnigageFile(id: record.originalFileID, path: record.objectPath,
                                                     contentType: record.objectContentType ?? "application/octet-stream",
                                                     size: Self.fileSize(record.objectPath))
+    }
+
+    func creationCounts() -> (uploads: Int, imports: Int) { (uploadsCreated, importsCreated) }
+
+    func resetCounters() {
+        uploadsCreated = 0
+        importsCreated = 0
     }
 
     func importRecord(_ id: String) -> OmnigageImport? { imports[id] }

@@ -20,6 +20,8 @@ public struct StoredObject: Sendable, Equatable, Codable {
 actor ObjectStore {
     let folder: URL
     private var objects: [String: StoredObject] = [:]
+    /// Objects committed since start or `resetCounters()`, replacements included (restored ones are not counted; not saved).
+    private var committed = 0
 
     init(folder: URL) { self.folder = folder }
 
@@ -36,7 +38,13 @@ actor ObjectStore {
             try? FileManager.default.removeItem(atPath: old.path)
         }
         objects[object.key] = object
+        committed += 1
     }
+
+    /// Objects committed (see `committed`) and objects held now (a key committed twice is one object).
+    func counts() -> (committed: Int, stored: Int) { (committed, objects.count) }
+
+    func resetCounters() { committed = 0 }
 
     func object(forKey key: String) -> StoredObject? { objects[key] }
 

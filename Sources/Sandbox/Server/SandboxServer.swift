@@ -69,6 +69,8 @@ public final class RunningSandbox: Sendable {
     public var s3URL: String { rootURL + "/s3/\(SandboxCredentials.s3Bucket)/" }
     /// Admin endpoint for faults: `POST` a rule, `DELETE` to clear (see `FaultInjector.rule(from:)`).
     public var faultsURL: String { rootURL + "/_sandbox/faults" }
+    /// Admin endpoint for request and creation counts: `GET` the JSON, `DELETE` to zero the counters (see `SandboxStats`).
+    public var statsURL: String { rootURL + "/_sandbox/stats" }
 
     let services: SandboxServices
     private let task: Task<Void, Never>
@@ -190,10 +192,17 @@ public final class RunningSandbox: Sendable {
           S3 (POST) \(s3URL)
           Whispir   \(whispirBaseURL)  api key \(SandboxCredentials.whispirAPIKey)  user \(SandboxCredentials.whispirUsername)  password \(SandboxCredentials.whispirPassword)
           Faults    \(faultsURL)
+          Stats     \(statsURL)
         """
     }
 
     // MARK: inspection
+
+    /// What `GET /_sandbox/stats` answers: requests and creations since start or the last `resetStats()`.
+    public func stats() async -> SandboxStats { await services.stats() }
+
+    /// Zeroes the request and creation counters (`DELETE /_sandbox/stats`); the stored data stays.
+    public func resetStats() async { await services.resetStats() }
 
     /// Objects the emulated S3 has stored, by key.
     public func s3Objects() async -> [StoredObject] { await services.objects.all() }

@@ -8,6 +8,8 @@ final class SandboxServices: Sendable {
     let omnigage: OmnigageState
     let whispir: WhispirState
     let faults: FaultInjector
+    /// Vendor requests seen (`/_sandbox/stats`); the creation counts live with the state that creates.
+    let requests = RequestCounter()
     let port: @Sendable () -> Int
     /// The data folder whose `sandbox.json` is kept current (`nil` when serving from memory).
     let persistentFolder: URL?
@@ -76,6 +78,29 @@ final class SandboxServices: Sendable {
         WhispirAPI(state: whispir, configuration: configuration, baseURL: { [port] in "http://127.0.0.1:\(port())/whispir" })
     }
 
+    // MARK: stats
+
+    /// Requests and creations since start or the last `resetStats()`, plus the objects held now.
+    func stats() async -> SandboxStats {
+        let seen = await requests.counts()
+        let omnigageCounts = await omnigage.creationCounts()
+        let s3Counts = await objects.counts()
+        let whispirCounts = await whispir.creationCounts()
+        return SandboxStats(
+            requests: seen.total,
+            omnigage: SandboxStats.Omnigage(requests: seen.omnigage, uploadsCreated: omnigageCounts.uploads, importsCreated: omnigageCounts.imports),
+            s3: SandboxStats.S3(requests: seen.s3, posts: s3Counts.committed, objectsStored: s3Counts.stored),
+            whispir: SandboxStats.Whispir(requests: seen.whispir, resourcesCreated: whispirCounts.resources, importsCreated: whispirCounts.imports))
+    }
+
+    /// Zeroes the request and creation counters; uploads, imports, objects and resources stay.
+    func resetStats() async {
+        await requests.reset()
+        await omnigage.resetCounters()
+        await objects.resetCounters()
+        await whispir.resetCounters()
+    }
+
     /// Writes `sandbox.json` now.
     func saveState() async throws {
         guard let persistentFolder else { return }
@@ -98,6 +123,8 @@ final class SandboxServices: Sendable {
         let segments = request.pathSegments
         let path = "/" + segments.joined(separator: "/")
         if segments.first == "_sandbox" { return await admin(request, segments: Array(segments.dropFirst())) }
+        // Counted before faults and credentials: a refused or faulted request was still sent.
+        await requests.count(vendor: segments.first)
         if let fault = await faults.take(method: request.method.rawValue, path: path) {
             if case let .delay(milliseconds) = fault {
                 try? await Task.sleep(for: .milliseconds(milliseconds))
@@ -132,7 +159,7 @@ final class SandboxServices: Sendable {
             return await whispirAPI.handle(request, segments: Array(segments.dropFirst()))
         default:
             return Reply.make(status: 404, contentType: "text/plain",
-                              body: "Roster sandbox: /omnigage/api/v1, /s3/\(SandboxCredentials.s3Bucket)/, /whispir, /_sandbox/faults\n")
+                              body: "Roster sandbox: /omnigage/api/v1, /s3/\(SandboxCredentials.s3Bucket)/, /whispir, /_sandbox/faults, /_sandbox/stats\n")
         }
     }
 
@@ -159,9 +186,30 @@ final class SandboxServices: Sendable {
         }
     }
 
-    /// `/_sandbox/faults`: POST a rule (JSON), GET the armed rules, DELETE to clear them.
+    /// `/_sandbox/faults` and `/_sandbox/stats`; never counted as requests.
     private func admin(_ request: Request, segments: [String]) async -> Response {
-        guard segments == ["faults"] else { return Reply.make(status: 404, contentType: "text/plain", body: "unknown admin path\n") }
+        switch segments {
+        case ["faults"]: return await faultsAdmin(request)
+        case ["stats"]: return await statsAdmin(request)
+        default: return Reply.make(status: 404, contentType: "text/plain", body: "unknown admin path\n")
+        }
+    }
+
+    /// `/_sandbox/stats`: GET the counts (`SandboxStats.json`), DELETE to zero the counters (stored data is kept).
+    private func statsAdmin(_ request: Request) async -> Response {
+        switch request.method {
+        case .get:
+            return Reply.json(200, await stats().json)
+        case .delete:
+            await resetStats()
+            return Reply.empty(204)
+        default:
+            return Reply.empty(405, headers: [("Allow", "GET, DELETE")])
+        }
+    }
+
+    /// `/_sandbox/faults`: POST a rule (JSON), GET the armed rules, DELETE to clear them.
+    private func faultsAdmin(_ request: Request) async -> Response {
         switch request.method {
         case .post:
             guard let bytes = try? await request.body.collectBytes(limit: 64 * 1024), let json = try? JSONValue.parse(bytes),

@@ -89,6 +89,9 @@ actor WhispirState {
     private var contactsByWorkspace: [String: [WhispirContact]] = [:]
     private var recent: [String: [Date]] = [:]
     private var daily: [String: (day: Int, count: Int)] = [:]
+    /// Resources and imports created since start or `resetCounters()` (restored ones are not counted; not saved).
+    private var resourcesCreated = 0
+    private var importsCreated = 0
 
     init(folder: URL, configuration: SandboxConfiguration) {
         self.folder = folder
@@ -150,6 +153,14 @@ actor WhispirState {
     func addResource(_ resource: WhispirResource) {
         resources[resource.id] = resource
         resourceOrder.append(resource.id)
+        resourcesCreated += 1
+    }
+
+    func creationCounts() -> (resources: Int, imports: Int) { (resourcesCreated, importsCreated) }
+
+    func resetCounters() {
+        resourcesCreated = 0
+        importsCreated = 0
     }
 
     func resource(_ id: String, workspace: String) -> WhispirResource? {
@@ -193,6 +204,8 @@ actor WhispirState {
 
     /// Imports every row of the resource into the workspace per `importMode` (docs/api/whispir.md §8.2, §10).
     func runImport(_ request: WhispirImport, resource: WhispirResource) -> WhispirImport {
+        // Every call ends in an accepted (202) import, whether its rows were read or not.
+        importsCreated += 1
         var record = request
         var contacts = contactsByWorkspace[record.workspace] ?? []
         // Match keys -> first contact holding them; a linear scan per row made large imports quadratic.
