@@ -139,7 +139,20 @@ int roster_load_text(lua_State *L, const char *buf, size_t len, const char *chun
     return luaL_loadbufferx(L, buf, len, chunkname, "t");
 }
 
+const char *const ROSTER_ERROR_CLASS = "roster.Error";
+
 static int roster_traceback(lua_State *L) {
+    // A Swift error object (roster.Error) reaches Swift intact: { object, "message\nstack traceback:..." }.
+    if (luaL_testudata(L, 1, ROSTER_ERROR_CLASS) != NULL) {
+        const char *text = luaL_tolstring(L, 1, NULL);
+        luaL_traceback(L, L, text, 1);
+        lua_createtable(L, 2, 0);
+        lua_pushvalue(L, 1);
+        lua_rawseti(L, -2, 1);
+        lua_pushvalue(L, -2);
+        lua_rawseti(L, -2, 2);
+        return 1;
+    }
     const char *msg = lua_tostring(L, 1);
     if (msg == NULL) {
         if (luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING) return 1;

@@ -9,12 +9,18 @@ public struct LuaError: Error, Sendable, CustomStringConvertible {
     public var message: String
     /// Lua's `stack traceback:` lines, when the error came through a protected call.
     public var traceback: String?
+    /// The Swift error a Roster function raised, carried through Lua as an object: recognise it by type.
+    public var underlying: (any Error)?
 
-    public init(kind: Kind, message: String, traceback: String? = nil) {
+    public init(kind: Kind, message: String, traceback: String? = nil, underlying: (any Error)? = nil) {
         self.kind = kind
         self.message = message
         self.traceback = traceback
+        self.underlying = underlying
     }
+
+    /// The Swift error of type `T` this error carries, if it carries one.
+    public func underlying<T: Error>(as type: T.Type) -> T? { underlying as? T }
 
     public var description: String { message }
 
@@ -29,7 +35,7 @@ public struct LuaError: Error, Sendable, CustomStringConvertible {
     }
 
     /// Splits what the traceback handler produced into message and traceback.
-    static func from(status: Int32, text: String, budgetHit: Bool) -> LuaError {
+    static func from(status: Int32, text: String, budgetHit: Bool, underlying: (any Error)? = nil) -> LuaError {
         let kind: Kind
         switch status {
         case LUA_ERRSYNTAX_: kind = .syntax
@@ -39,9 +45,9 @@ public struct LuaError: Error, Sendable, CustomStringConvertible {
         }
         if let range = text.range(of: "\nstack traceback:") {
             return LuaError(kind: kind, message: String(text[..<range.lowerBound]),
-                            traceback: String(text[text.index(after: range.lowerBound)...]))
+                            traceback: String(text[text.index(after: range.lowerBound)...]), underlying: underlying)
         }
-        return LuaError(kind: kind, message: text)
+        return LuaError(kind: kind, message: text, underlying: underlying)
     }
 }
 

@@ -333,6 +333,18 @@ public struct LuaStack {
         return o
     }
 
+    /// Where the Lua function at `index` was defined: its chunk name without the `@` (a file path),
+    /// nil for C functions and non-functions.
+    public func functionSource(at index: Int32) -> String? {
+        guard type(at: index) == .function else { return nil }
+        var ar = lua_Debug()
+        pushCopy(of: index)
+        guard lua_getinfo(L, ">S", &ar) != 0, let source = ar.source else { return nil }
+        let text = String(cString: source)
+        guard text.hasPrefix("@") else { return nil }
+        return String(text.dropFirst())
+    }
+
     /// Keeps the value on top in the registry (popping it) and returns a handle to push it again.
     public func ref() -> LuaRef {
         LuaRef(state: state, ref: luaL_ref(L, LuaRef.registryIndex))
@@ -368,10 +380,25 @@ public struct LuaStack {
             roster_install_budget_hook(L)
         }
         if status != LUA_OK {
+            if let carried = carriedError(at: -1) {
+                pop()
+                throw LuaError.from(status: status, text: carried.text, budgetHit: hit, underlying: carried.error)
+            }
             let text = string(at: -1) ?? "(error object is a \(type(at: -1).name) value)"
             pop()
             throw LuaError.from(status: status, text: text, budgetHit: hit)
         }
+    }
+
+    /// What the traceback handler made of a `roster.Error`: `{ object, "message\ntraceback" }`.
+    private func carriedError(at index: Int32) -> (error: any Error, text: String)? {
+        guard type(at: index) == .table else { return nil }
+        let t = absolute(index)
+        lua_rawgeti(L, t, 1)
+        lua_rawgeti(L, t, 2)
+        defer { pop(2) }
+        guard let object = object(at: -2, className: LuaErrorObject.className, as: LuaErrorObject.self) else { return nil }
+        return (object.error, string(at: -1) ?? object.message)
     }
 }
 

@@ -48,6 +48,7 @@ public final class LuaState {
         limits.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
         luaL_openlibs(L)
         roster_install_budget_hook(L)
+        stack.defineErrorClass()
         try installPackagePath()
         if options.sandboxed { try installSandbox() }
     }
@@ -73,6 +74,16 @@ public final class LuaState {
     /// and the chunk receives `arguments` as `...`. Returns what the chunk returned.
     @discardableResult
     public func runScript(path: String, arguments: [String] = []) throws -> [LuaValue] {
+        var values: [LuaValue] = []
+        try runScript(path: path, arguments: arguments) { s, first, count in
+            values = try (first ..< first + count).map { try s.value(at: $0) }
+        }
+        return values
+    }
+
+    /// Runs a script file as ``runScript(path:arguments:)`` does, then hands its results, still on the
+    /// stack (`first` index, `count` values), to `results` before they are dropped.
+    public func runScript(path: String, arguments: [String], results: (LuaStack, Int32, Int32) throws -> Void) throws {
         let top = stack.top
         defer { stack.setTop(top) }
         try stack.reserve(Int32(clamping: arguments.count + 8))
@@ -85,7 +96,9 @@ public final class LuaState {
             lua_rawseti(L, -2, lua_Integer(i + 1))
         }
         lua_setglobal(L, "arg")
-        return try callChunk(above: top, arguments: arguments)
+        for a in arguments { stack.push(a) }
+        try stack.call(arguments: Int32(arguments.count), results: LUA_MULTRET, budgeted: false)
+        try results(stack, top + 1, stack.top - top)
     }
 
     /// Calls the chunk at `top + 1` with string `arguments` (unbudgeted) and copies out every result.

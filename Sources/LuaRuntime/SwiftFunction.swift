@@ -33,11 +33,16 @@ func rosterSwiftDispatch(_ L: OpaquePointer?, _ box: UnsafeMutableRawPointer?) -
         return try fn.function(stack)
     } catch let error as LuaError {
         // A Lua error caught in a nested call travels on unchanged: it already names its position.
-        stack.push(error.message)
+        if let underlying = error.underlying {
+            stack.push(errorObject: LuaErrorObject(error: underlying, message: error.message))
+        } else {
+            stack.push(error.message)
+        }
         return -1
     } catch {
-        stack.push(String(describing: error))
-        return -2
+        // A Swift error travels as an object that prints as `file:line: message` and keeps its type.
+        stack.push(errorObject: LuaErrorObject(error: error, message: stack.position(level: 1) + String(describing: error)))
+        return -1
     }
 }
 

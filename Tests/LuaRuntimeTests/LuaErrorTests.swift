@@ -30,13 +30,31 @@ import Testing
         #expect(error.message == "cannot open /nonexistent/x.lua: no such file")
     }
 
-    @Test func swiftErrorIsCaughtByPcallInLua() throws {
+    @Test func swiftErrorIsCaughtByPcallInLuaAsAnObjectThatReadsLikeItsMessage() throws {
         let state = try LuaState()
         state.register("fail") { _ in throw Boom() }
-        let result = try state.run("local ok, err = pcall(function() fail() end); return ok, err, 'still running'", name: "=test")
-        #expect(result == [.boolean(false), .string("test:1: boom from Swift"), .string("still running")])
+        let result = try state.run("""
+            local ok, err = pcall(function() fail() end)
+            return ok, tostring(err), err.message, err:match('boom %a+'), 'x: ' .. err, type(err), 'still running'
+            """, name: "=test")
+        #expect(result == [false, "test:1: boom from Swift", "test:1: boom from Swift", "boom from", "x: test:1: boom from Swift",
+                           "userdata", "still running"])
         // Called straight from pcall (a C function) there is no Lua position to name, as with `error`.
-        #expect(try state.run("return pcall(fail)", name: "=test") == [false, "boom from Swift"])
+        #expect(try state.run("local ok, e = pcall(fail); return tostring(e)", name: "=test") == ["boom from Swift"])
+    }
+
+    @Test func swiftErrorKeepsItsTypeThroughLuaAndARethrow() throws {
+        let state = try LuaState()
+        state.register("fail") { _ in throw Boom() }
+        // Caught in Lua, re-raised with error(): Swift still gets the Boom value back, by type.
+        let error = try #require(throws: LuaError.self) {
+            try state.run("local ok, e = pcall(fail)\nerror(e)", name: "@job.lua")
+        }
+        #expect(error.underlying is Boom)
+        #expect(error.message == "boom from Swift")
+        // A plain Lua error carries nothing.
+        let plain = try #require(throws: LuaError.self) { try state.run("error('boom from Swift')", name: "@job.lua") }
+        #expect(plain.underlying == nil)
     }
 
     @Test func swiftErrorUncaughtSurfacesAsLuaErrorInSwift() throws {

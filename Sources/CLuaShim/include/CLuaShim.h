@@ -44,6 +44,8 @@ int roster_new_object_metatable(lua_State *L, const char *tname);
 int roster_load_text(lua_State *L, const char *buf, size_t len, const char *chunkname);
 /// Calls the function below `nargs` arguments with a traceback message handler; returns the status.
 int roster_pcall_traceback(lua_State *L, int nargs, int nresults);
+/// Class name of the userdata that carries a Swift error through Lua (the traceback handler keeps it whole).
+extern const char *const ROSTER_ERROR_CLASS;
 
 /// Implemented in Swift (LuaRuntime): runs the boxed function. Returns the number of results, or
 /// -1 (raise the pushed value as is) / -2 (prefix it with the caller's position) after pushing an
