@@ -88,17 +88,21 @@ let sandboxTargets: [Target] = [
 
 // The job layer (row accounting, errors file, journal), the `roster` Lua module and the executable.
 let appTargets: [Target] = [
-    .target(name: "Pipeline", dependencies: ["Tabular"], swiftSettings: swiftSettings),
+    .target(name: "Pipeline", dependencies: [
+        "Tabular", "Transport", "Omnigage", "Whispir",
+        .product(name: "Crypto", package: "swift-crypto"),
+    ], swiftSettings: swiftSettings),
+    // Bindings reaches the vendor modules only to expose their low-level calls one to one.
     .target(name: "Bindings", dependencies: [
         "LuaRuntime", "Tabular", "Pipeline", "Transport", "Omnigage", "Whispir",
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     .executableTarget(name: "roster", dependencies: [
-        "Bindings", "LuaRuntime", "Tabular", "Sandbox", "Transport",
+        "Bindings", "Pipeline", "LuaRuntime", "Tabular", "Sandbox", "Transport",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
-    .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], swiftSettings: swiftSettings),
+    .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Sandbox", "RosterTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "BindingsTests", dependencies: ["Bindings", "LuaRuntime", "Sandbox", "Transport", "RosterTestSupport"], swiftSettings: swiftSettings),
     .testTarget(name: "RosterTests", dependencies: ["roster", "RosterTestSupport"], swiftSettings: swiftSettings),
 ]

@@ -1,4 +1,5 @@
--- Whispir import end to end: read -> transform (plugin acme_whispir) -> resources -> imports.
+-- Whispir import: read -> transform (plugin acme_whispir) -> wh:import (split under 10 MB, one
+-- resource and one import per part, journalled).
 --   roster run examples/whispir_import.lua examples/data/contacts.csv
 -- With no OMNIGAGE_KEY/WHISPIR_API_KEY set, this talks to the built-in sandbox.
 local acme = require "acme_whispir"
@@ -9,10 +10,8 @@ local out = src:map(acme.transform, "acme.transform")
 
 local wh = roster.whispir {}
 local result = wh:import(out, { import_mode = acme.options.import_mode, field_mapping = acme.mapping })
-for i, part in ipairs(result.parts) do
-  print(string.format("part %d: resource %s, %d rows, %d bytes, import %s", i, part.resource, part.rows, part.bytes,
-    part.import_id or "?"))
+for i, imp in ipairs(result.imports) do
+  print(string.format("part %d: import %s, resource %s, %d rows", i, imp.id, imp.resource or "?", imp.total or 0))
 end
-local s = src:stats()
-print(string.format("whispir import: %d rows in %d part(s)", result.rows, #result.parts))
-print(string.format("rows: read %d, sent %d, skipped %d, rejected %d", s.read, s.sent, s.skipped, s.rejected))
+print(string.format("whispir import: %d rows in %d part(s)", result.sent, #result.imports))
+print(string.format("rows: read %d, sent %d, skipped %d, rejected %d", result.read, result.sent, result.skipped, result.rejected))

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import LuaRuntime
+import Pipeline
 import Transport
 
 /// Where every client goes when the run uses the local sandbox, and the credentials it accepts
@@ -34,6 +35,11 @@ public struct SandboxTarget: Sendable {
          "OMNIGAGE_SECRET": omnigageSecret, "WHISPIR_BASE_URL": whispirBaseURL, "WHISPIR_API_KEY": whispirAPIKey,
          "WHISPIR_USERNAME": whispirUsername, "WHISPIR_PASSWORD": whispirPassword]
     }
+
+    /// Where clients point in `roster check`, which sends nothing: a loopback port nothing listens on.
+    static let simulated = SandboxTarget(
+        omnigageBaseURL: "http://127.0.0.1:9/omnigage/api/v1", omnigageAccount: "check", omnigageKey: "check", omnigageSecret: "check",
+        whispirBaseURL: "http://127.0.0.1:9/whispir", whispirAPIKey: "check", whispirUsername: "check", whispirPassword: "check")
 }
 
 /// Whether a run's clients talk to the vendors or to a sandbox, and when that sandbox starts.
@@ -47,21 +53,22 @@ public enum SandboxMode: Sendable {
 }
 
 /// The remote side of one script run: the single HTTP transport (created on first use, shut down
-/// when the run ends), the sandbox when used, and the failures clients raised (for exit codes).
+/// when the run ends) and the sandbox when used. In a check (`simulated`) nothing is ever sent.
 public final class ClientSession {
     let logger: Logger
     let transportConfiguration: TransportConfiguration
     private var mode: SandboxMode
     private var transport: HTTPTransport?
-    private var failures: [(text: String, kind: FailureKind)] = []
-    /// Imports created during this run, in order, with the latest status seen (for the run summary).
-    public private(set) var imports: [RunImport] = []
+    /// `roster check`: low-level remote calls are refused, jobs are simulated.
+    let simulated: Bool
 
     /// Creates a session; nothing is connected or started until a client needs it.
-    public init(logger: Logger, sandbox: SandboxMode = .off, transport: TransportConfiguration = TransportConfiguration()) {
+    public init(logger: Logger, sandbox: SandboxMode = .off, transport: TransportConfiguration = TransportConfiguration(),
+                simulated: Bool = false) {
         self.logger = logger
         self.mode = sandbox
         self.transportConfiguration = transport
+        self.simulated = simulated
     }
 
     /// The run's transport, created on first use.
@@ -78,19 +85,10 @@ public final class ClientSession {
         case .off: return nil
         case .running(let target): return target
         case .onDemand(let start):
-            let target = try AsyncBridge.wait { try await start() }
+            if simulated { return .simulated }
+            let target = try Blocking.wait { try await start() }
             mode = .running(target)
             return target
-        }
-    }
-
-    /// Records an import created (or its newer status) for the run summary.
-    func recordImport(target: String, id: String, status: String?) {
-        let status = status ?? "unknown"
-        if let i = imports.firstIndex(where: { $0.target == target && $0.id == id }) {
-            imports[i].status = status
-        } else {
-            imports.append(RunImport(target: target, id: id, status: status))
         }
     }
 
@@ -98,36 +96,14 @@ public final class ClientSession {
     public func shutdown() {
         guard let transport else { return }
         self.transport = nil
-        _ = try? AsyncBridge.wait { try await transport.shutdown() }
+        _ = try? Blocking.wait { try await transport.shutdown() }
     }
 
-    /// Runs an async client call from the script thread; a classified failure is remembered so the
-    /// run's exit code can tell a vendor refusal (4) or an unreachable service (5) from a script error.
-    func perform<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
-        do {
-            return try AsyncBridge.wait(operation)
-        } catch {
-            throw note(error)
+    /// Runs one low-level client call (`og:create_upload`...) from the script thread; refused in a check.
+    func perform<T: Sendable>(_ method: String, _ operation: @escaping @Sendable () async throws -> T) throws -> T {
+        if simulated {
+            throw JobError(.usage, stage: "check", "\(method) sends to the vendor: roster check simulates jobs only (roster.job, og:import, wh:import); use roster run")
         }
+        return try Blocking.wait(operation)
     }
-
-    /// Remembers `error` when it knows its failure kind; returns it.
-    func note(_ error: any Error) -> any Error {
-        if let classified = error as? any ClassifiedFailure {
-            failures.append((String(describing: error), classified.failureKind))
-        }
-        return error
-    }
-
-    /// The failure kind of the client error a script error carries (its message contains the client's), if any.
-    public func failureKind(of error: LuaError) -> FailureKind? {
-        failures.last { error.message.contains($0.text) }?.kind
-    }
-}
-
-/// One import a run created: which vendor, its id, and the last status seen.
-public struct RunImport: Sendable, Equatable {
-    public var target: String
-    public var id: String
-    public var status: String
 }

@@ -1,26 +1,40 @@
 import Foundation
 import Logging
 import LuaRuntime
+import Pipeline
 import Transport
 
 /// What the `roster` Lua module needs from its host: where to log, how to read the environment,
-/// and the run's client session (one HTTP transport, the sandbox when used).
+/// the run's client session (one HTTP transport, the sandbox when used), and the run's report and
+/// settings (check or run, fresh or resumed).
 public struct RosterContext {
     public var logger: Logger
     /// Environment lookup (injectable so tests control it).
     public var environment: [String: String]
     /// The clients' shared resources for this run.
     public let session: ClientSession
+    /// The single record of what the run did.
+    public let report: RunReport
+    public let settings: RunSettings
 
     /// Creates a context; `sandbox` points every client at a sandbox (its variables become the environment's defaults).
     public init(logger: Logger, environment: [String: String] = ProcessInfo.processInfo.environment,
-                sandbox: SandboxMode = .off, transport: TransportConfiguration = TransportConfiguration()) {
+                sandbox: SandboxMode = .off, transport: TransportConfiguration = TransportConfiguration(),
+                report: RunReport = RunReport(), settings: RunSettings = RunSettings()) {
         self.logger = logger
         var environment = environment
         if case .running(let target) = sandbox { environment.merge(target.environment) { _, sandbox in sandbox } }
         self.environment = environment
-        self.session = ClientSession(logger: logger, sandbox: sandbox, transport: transport)
+        self.session = ClientSession(logger: logger, sandbox: sandbox, transport: transport, simulated: settings.dryRun)
+        self.report = report
+        self.settings = settings
     }
+}
+
+/// `os.exit(code)` from a script: unwinds to the host, which ends the run with that code (and its summary).
+public struct ScriptExit: Error, CustomStringConvertible {
+    public var code: Int32
+    public var description: String { "os.exit(\(code))" }
 }
 
 /// Installs the global `roster` table (also `require "roster"`) into a Lua state.
@@ -29,8 +43,7 @@ public final class RosterModule {
 
     let context: RosterContext
     let json: JSONCodec
-    /// The tables this run opened, with their row accounting.
-    public let ledger = RunLedger()
+    let jobs: JobBinding
 
     /// Installs the module into `state`; keep the returned module alive as long as the state.
     @discardableResult
@@ -43,6 +56,7 @@ public final class RosterModule {
     init(context: RosterContext, json: JSONCodec) {
         self.context = context
         self.json = json
+        jobs = JobBinding(runner: JobRunner(report: context.report, settings: context.settings), codec: json)
     }
 
     private func define(on stack: LuaStack) {
@@ -73,9 +87,25 @@ public final class RosterModule {
         json.define(on: stack)
         stack.setField("json", in: -2)
 
-        TableBinding.define(on: stack, into: stack.top, ledger: ledger)
-        OmnigageBinding.define(on: stack, into: stack.top, context: context, json: json)
-        WhispirBinding.define(on: stack, into: stack.top, context: context, json: json)
+        TableBinding.define(on: stack, into: stack.top, report: context.report)
+        jobs.define(on: stack, into: stack.top)
+        OmnigageBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs)
+        WhispirBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs)
+
+        // os.exit unwinds to the host instead of ending the process, so the run still reports.
+        if stack.getGlobal("os") == .table {
+            stack.push(function: { s in
+                let code: Int32
+                switch s.type(at: 1) {
+                case .none, .nil: code = 0
+                case .boolean: code = s.boolean(at: 1) ? 0 : 1
+                default: code = Int32(clamping: try s.checkInteger(1, function: "exit"))
+                }
+                throw ScriptExit(code: code)
+            })
+            stack.setField("exit", in: -2)
+        }
+        stack.pop()
 
         // roster is both a global and a loaded module.
         stack.pushCopy(of: -1)

@@ -7,18 +7,24 @@ import Tabular
 final class OpenedTable {
     let reader: any TableReader
     let path: String
-    let accounting = RowAccounting()
+    /// The input as the run report counts it (its accounting and errors file).
+    let input: ReportInput
+    var accounting: RowAccounting { input.accounting }
     var finished = false
     /// Header names as a Lua array, so rows are built without re-hashing key strings.
     let keys: LuaRef
     /// Metatable shared by every row of this table; `__roster_header` lets writers keep source order.
     let rowMeta: LuaRef
     /// Set when `roster.write(..., { errors = PATH })` wrote this table's errors file.
-    var errorsFilePath: String?
+    var errorsFilePath: String? {
+        get { input.errorsFile }
+        set { input.errorsFile = newValue }
+    }
 
     init(reader: any TableReader, path: String, stack s: LuaStack) throws {
         self.reader = reader
         self.path = path
+        input = ReportInput(path: path, accounting: RowAccounting())
         let header = reader.header
         try s.reserve(4)
         s.newTable(arrayCapacity: header.count)
@@ -82,7 +88,7 @@ final class RowSource {
     }
 
     /// Outcome of running the stages over one record.
-    private enum StageResult {
+    enum StageResult {
         case rows(Int32)
         case dropped(RowOutcome, String)
     }
@@ -97,24 +103,32 @@ final class RowSource {
             case .rejected(let r):
                 try table.accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values))
             case .record(let record):
-                let base = s.top
-                try table.pushRow(record.values, on: s)
-                var result = StageResult.rows(1)
-                for stage in stages {
-                    guard case .rows(let n) = result else { break }
-                    result = try apply(stage, rows: n, above: base, record: record, on: s)
-                }
-                switch result {
+                switch try run(record, on: s) {
                 case .rows(let n):
                     return (n, record)
                 case .dropped(let outcome, let reason):
-                    s.setTop(base)
-                    try table.accounting.record(RowIssue(outcome: outcome, record: record.number, line: record.line, reason: reason, values: record.values))
+                    try table.accounting.record(RowIssue(outcome: outcome, record: record.number, line: record.line, reason: reason,
+                                                         values: record.values, stage: "transform"))
                 }
             }
         }
         table.finished = true
         return nil
+    }
+
+    /// Runs the stages over one record: its output rows are left on the stack (count returned), or
+    /// nothing is left when the record was skipped or rejected. An error or an exhausted instruction
+    /// budget in a stage rejects the record, naming the stage, the row and the line.
+    func run(_ record: Record, on s: LuaStack) throws -> StageResult {
+        let base = s.top
+        try table.pushRow(record.values, on: s)
+        var result = StageResult.rows(1)
+        for stage in stages {
+            guard case .rows(let n) = result else { break }
+            result = try apply(stage, rows: n, above: base, record: record, on: s)
+        }
+        if case .dropped = result { s.setTop(base) }
+        return result
     }
 
     /// Runs one stage over the `count` rows at `base+1...`; leaves its output rows there instead.
@@ -134,7 +148,7 @@ final class RowSource {
             s.pushCopy(of: ctx)
             do {
                 try s.call(arguments: 2, results: 2)
-            } catch let error as LuaError where error.kind == .runtime || error.kind == .messageHandler {
+            } catch let error as LuaError where error.kind != .syntax && error.kind != .file {
                 s.setTop(base + count)
                 return .dropped(.rejected, "\(error.message) (\(stage.name), row \(record.number), line \(record.line))")
             }

@@ -5,7 +5,7 @@ import Tabular
 
 /// `roster.read` and `roster.write`, and the methods of the sources they work with.
 enum TableBinding {
-    static func define(on s: LuaStack, into module: Int32, ledger: RunLedger) {
+    static func define(on s: LuaStack, into module: Int32, report: RunReport) {
         s.defineClass(RowSource.className, methods: [
             "header": { s in
                 let src = try source(s, "header")
@@ -57,7 +57,7 @@ enum TableBinding {
             },
         ])
 
-        s.push(function: { s in try read(s, ledger: ledger) })
+        s.push(function: { s in try read(s, report: report) })
         s.setField("read", in: module)
         s.push(function: write)
         s.setField("write", in: module)
@@ -75,19 +75,14 @@ enum TableBinding {
         let name = try s.optionalString(3, function: verb) ?? verb
         s.setTop(2)
         let function = s.ref()
-        s.newTable(fieldCapacity: 4)
-        s.push(src.table.path)
-        s.setField("source", in: -2)
-        s.push(name)
-        s.setField("stage", in: -2)
-        let context = s.ref()
-        let derived = RowSource(table: src.table, stages: src.stages + [RowStage(kind: kind, function: function, name: name, context: context)])
+        let derived = RowSource(table: src.table, stages: src.stages + [RowStage.make(kind: kind, function: function, name: name,
+                                                                                      sourcePath: src.table.path, on: s)])
         s.push(object: derived, className: RowSource.className)
         return 1
     }
 
     /// `roster.read(path [, opts])`.
-    static func read(_ s: LuaStack, ledger: RunLedger) throws -> Int32 {
+    static func read(_ s: LuaStack, report: RunReport) throws -> Int32 {
         let path = try s.checkString(1, function: "read")
         var options = ReadOptions()
         if s.type(at: 2) == .table {
@@ -114,7 +109,7 @@ enum TableBinding {
         }
         let reader = try Tables.open(path: path, options: options)
         let table = try OpenedTable(reader: reader, path: path, stack: s)
-        ledger.add(table)
+        report.add(table.input)
         s.push(object: RowSource(table: table, stages: []), className: RowSource.className)
         return 1
     }

@@ -15,13 +15,16 @@ public struct RowIssue: Sendable, Equatable {
     public var reason: String
     /// The record's original values, in `header` order (for the errors file).
     public var values: [String]
+    /// Where it happened: `read`, `transform`, `write`, `vendor`...
+    public var stage: String
 
-    public init(outcome: RowOutcome, record: Int, line: Int, reason: String, values: [String]) {
+    public init(outcome: RowOutcome, record: Int, line: Int, reason: String, values: [String], stage: String = "read") {
         self.outcome = outcome
         self.record = record
         self.line = line
         self.reason = reason
         self.values = values
+        self.stage = stage
     }
 }
 
@@ -50,6 +53,16 @@ public final class RowAccounting {
 
     public func recordRead(_ count: Int = 1) { read += count }
     public func recordSent(_ count: Int = 1) { sent += count }
+
+    /// Records staged for a vendor that were never sent (the job stopped): counted as `outcome` in bulk.
+    public func recordUnsent(_ count: Int, outcome: RowOutcome) {
+        guard count > 0 else { return }
+        switch outcome {
+        case .sent: sent += count
+        case .skipped: skipped += count
+        case .rejected: rejected += count
+        }
+    }
 
     /// Records a skip or a rejection of a record that was counted as read.
     public func record(_ issue: RowIssue) throws {

@@ -24,7 +24,7 @@ struct Roster: AsyncParsableCommand {
             5 transport failure, 130 interrupted.
             """,
         version: RosterModule.version,
-        subcommands: [Run.self, Inspect.self, Plugins.self, SandboxCommand.self, Version.self]
+        subcommands: [Run.self, Check.self, Inspect.self, Plugins.self, SandboxCommand.self, Version.self]
     )
 
     static func main() async {

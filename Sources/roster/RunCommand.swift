@@ -3,8 +3,21 @@ import Bindings
 import Foundation
 import Logging
 import LuaRuntime
+import Pipeline
 import Sandbox
 import Transport
+
+/// Flags of commands that run jobs.
+struct JobFlags: ParsableArguments {
+    @Flag(help: "Start the local sandbox in-process and point every client at it.")
+    var sandbox = false
+
+    @Flag(help: "Forget the journal of each job and import again (a finished job is otherwise not imported twice).")
+    var fresh = false
+
+    @Flag(help: "Show the progress line on stderr even when it is not a terminal.")
+    var progress = false
+}
 
 /// `roster run SCRIPT.lua [ARGS...]`: runs a script as `lua` would, with the `roster` module.
 struct Run: AsyncParsableCommand {
@@ -13,17 +26,18 @@ struct Run: AsyncParsableCommand {
         discussion: """
             Flags for roster go before the script; everything after it is passed to the script.
               roster run examples/hello.lua World
-              roster run --plugins ~/customers jobs/nightly.lua exports/firstbank.csv
+              roster run examples/job.lua examples/data/contacts.csv
               roster run --sandbox examples/omnigage_import.lua examples/data/contacts.csv
-            With neither OMNIGAGE_KEY nor WHISPIR_API_KEY set, clients use the built-in sandbox.
+            A script that returns roster.job{...} has that job run. Each job is journalled under
+            .roster/journal: a re-run resumes where it stopped and never imports the same input twice
+            (--fresh imports again). With neither OMNIGAGE_KEY nor WHISPIR_API_KEY set, clients use the
+            built-in sandbox.
             """
     )
 
     @OptionGroup var lua: LuaFlags
     @OptionGroup var output: OutputFlags
-
-    @Flag(help: "Start the local sandbox in-process and point every client at it.")
-    var sandbox = false
+    @OptionGroup var job: JobFlags
 
     @Argument(help: "The Lua script to run.")
     var script: String
@@ -32,44 +46,7 @@ struct Run: AsyncParsableCommand {
     var arguments: [String] = []
 
     func run() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        let logger = output.logger()
-        let options = try lua.options(environment: environment)
-        let launcher = SandboxLauncher(logger: logger)
-        let mode: SandboxMode
-        if sandbox {
-            mode = .running(try await launcher.start(notice: nil))
-        } else if !Self.hasCredentials(environment) {
-            mode = .onDemand { try await launcher.start(notice: "no credentials set: using the built-in sandbox at") }
-        } else {
-            mode = .off
-        }
-        let (script, arguments) = (self.script, self.arguments)
-        let started = ContinuousClock.now
-        let (code, summary) = try await AsyncBridge.runOnScriptThread { () throws -> (Int32, RunSummary) in
-            let host = try ScriptHost(options: options, context: RosterContext(logger: logger, environment: environment, sandbox: mode))
-            var code: Int32 = 0
-            do {
-                try host.run(script: script, arguments: arguments)
-            } catch let error as LuaError {
-                ScriptFailure.report(error)
-                code = ScriptFailure.exitCode(host.session.failureKind(of: error))
-            }
-            for (path, records) in host.ledger.unaccounted {
-                logger.warning("\(records) record(s) of \(path) were read but neither sent, skipped nor rejected")
-            }
-            let imports = host.session.imports
-            let targets = Set(imports.map(\.target))
-            return (code, RunSummary(ledger: host.ledger, target: targets.count == 1 ? targets.first : nil,
-                                     imports: imports.map { .init(id: $0.id, status: $0.status) },
-                                     elapsed: ContinuousClock.now - started))
-        }
-        await launcher.stop()
-        if summary.read > 0 && !output.quiet { FileHandle.standardError.write(Data("roster: \(summary.text)\n".utf8)) }
-        if output.json { print(summary.json()) }
-        // Rejected rows end an otherwise successful run with 3 (the errors file names them).
-        if code == 0 && summary.rejected > 0 { throw ExitCode(3) }
-        if code != 0 { throw ExitCode(code) }
+        try await ScriptCommand.run(script: script, arguments: arguments, lua: lua, output: output, job: job, dryRun: false)
     }
 
     /// Whether the environment names vendor credentials (otherwise the sandbox is the default).
@@ -78,22 +55,72 @@ struct Run: AsyncParsableCommand {
     }
 }
 
-/// Prints a script error as `roster: file:line: message` plus a short traceback.
-enum ScriptFailure {
-    static func report(_ error: LuaError) {
-        var text = "roster: \(error.message)\n"
-        if let tb = error.shortTraceback { text += tb + "\n" }
-        FileHandle.standardError.write(Data(text.utf8))
-    }
+/// `roster check SCRIPT.lua [ARGS...]`: the same run with every remote stage simulated.
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run a script's jobs with every remote stage simulated: header, mapping, samples, counts, rejections; sends nothing.",
+        discussion: """
+              roster check examples/job.lua examples/data/contacts.csv
+              roster check --json examples/job.lua examples/data/contacts.csv
+            Exit 0 when every row would be sent or deliberately skipped, 3 when rows would be rejected.
+            """
+    )
 
-    /// Exit codes of docs/design.md: 4 vendor refusal, 5 transport failure, 2 unusable settings, else 1.
-    static func exitCode(_ kind: FailureKind?) -> Int32 {
-        switch kind {
-        case .refused: return 4
-        case .unavailable: return 5
-        case .configuration: return 2
-        case nil: return 1
+    @OptionGroup var lua: LuaFlags
+    @OptionGroup var output: OutputFlags
+
+    @Argument(help: "The Lua script to check.")
+    var script: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script.")
+    var arguments: [String] = []
+
+    func run() async throws {
+        try await ScriptCommand.run(script: script, arguments: arguments, lua: lua, output: output, job: JobFlags(), dryRun: true)
+    }
+}
+
+/// What `run` and `check` share: settings, the sandbox, the script thread, the summary and the exit code.
+enum ScriptCommand {
+    static func run(script: String, arguments: [String], lua: LuaFlags, output: OutputFlags, job: JobFlags, dryRun: Bool) async throws {
+        let environment = ProcessInfo.processInfo.environment
+        let logger = output.logger()
+        let options = try lua.options(environment: environment)
+        let launcher = SandboxLauncher(logger: logger)
+        let mode: SandboxMode
+        if job.sandbox && !dryRun {
+            mode = .running(try await launcher.start(notice: nil))
+        } else if !Run.hasCredentials(environment) {
+            mode = .onDemand { try await launcher.start(notice: "no credentials set: using the built-in sandbox at") }
+        } else {
+            mode = .off
         }
+        let interrupts = Interrupts()
+        interrupts.install()
+        let showProgress = !output.quiet && !output.json && (job.progress || isatty(STDERR_FILENO) == 1)
+        let progress = showProgress ? TerminalProgress() : nil
+        let settings = RunSettings(dryRun: dryRun, fresh: job.fresh, journalDirectory: ".roster/journal",
+                                   scriptHash: ScriptRun.scriptHash(script), progress: progress, interrupted: interrupts.state,
+                                   killAfter: environment["ROSTER_TEST_KILL_AFTER"])
+        let outcome = try await ScriptRun(script: script, arguments: arguments, options: options, logger: logger,
+                                          environment: environment, mode: mode, settings: settings).run()
+        progress?.finish()
+        await launcher.stop()
+        if dryRun {
+            if output.json {
+                print(outcome.checksJSON)
+            } else if outcome.checks.isEmpty {
+                FileHandle.standardError.write(Data("roster check: no job ran (jobs are roster.job{...}, og:import and wh:import)\n".utf8))
+            } else {
+                print(outcome.checks.joined(separator: "\n\n"))
+                print("\nroster check: nothing was sent")
+            }
+        }
+        if !output.quiet {
+            for line in outcome.summary { FileHandle.standardError.write(Data("roster: \(line)\n".utf8)) }
+        }
+        if output.json { print(outcome.json) }
+        if outcome.exitCode != 0 { throw ExitCode(outcome.exitCode) }
     }
 }
 
@@ -111,7 +138,8 @@ actor SandboxLauncher {
         if let running {
             sandbox = running
         } else {
-            sandbox = try await SandboxServer().start()
+            // The built-in sandbox keeps its state in .roster/sandbox, so a job's journal can resume against it.
+            sandbox = try await SandboxServer(configuration: SandboxConfiguration(dataDirectory: ".roster/sandbox")).start()
             running = sandbox
             if let notice {
                 FileHandle.standardError.write(Data("\(notice) \(sandbox.rootURL)\n".utf8))

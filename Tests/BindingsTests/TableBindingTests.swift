@@ -111,16 +111,25 @@ Ann,Lee,61411111111,Australia,Australia/Perth,ann@example.com
         #expect(r[2].stringValue?.hasPrefix("column(s) vip not in the output header (name)") == true)
     }
 
-    @Test func endlessTransformEndsTheRunNamingTheLine() throws {
+    @Test func endlessTransformRejectsThatRecordNamingLineAndRowAndTheRunGoesOn() throws {
         let dir = try makeTemporaryDirectory()
-        let input = try writeFile(dir, "in.csv", "name\nAnn\n")
+        let input = try writeFile(dir, "in.csv", "name\nAnn\nBo\nCy\n")
         let host = try ScriptHost(options: LuaOptions(instructionBudget: 1_000_000, pluginDirectories: []),
                                   context: RosterContext(logger: .init(label: "t"), environment: [:]))
-        let error = try #require(throws: LuaError.self) {
-            try host.state.run("for r in roster.read((...)):map(function(row)\n  while true do end\nend):rows() do end", name: "@job.lua", arguments: [input])
-        }
-        #expect(error.kind == .budget)
-        #expect(error.message.contains("job.lua:2: instruction budget exceeded"))
+        let result = try host.state.run("""
+            local src = roster.read((...))
+            local names = {}
+            for r in src:map(function(row)
+              if row.name == 'Bo' then while true do end end
+              return row
+            end):rows() do names[#names + 1] = r.name end
+            local s = src:stats()
+            return table.concat(names, ','), s.read, s.sent, s.rejected, src:issues()[1].reason
+            """, name: "@job.lua", arguments: [input])
+        #expect(Array(result.prefix(4)) == ["Ann,Cy", 3, 2, 1])
+        let reason = try #require(result[4].stringValue)
+        #expect(reason.contains("job.lua:4: instruction budget exceeded"))
+        #expect(reason.hasSuffix("(map, row 2, line 3)"))
     }
 
     @Test func writesAListOfRowsAsJSONAndKeepsSourceColumnOrder() throws {

@@ -169,7 +169,7 @@ struct RosterProcess {
 
 @Suite struct RunSummaryImportTests {
     @Test func jsonSummaryNamesTargetAndImportsOfTheExampleJob() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
+        let root = try projectCopy()
         var env: [String: String] = [:]
         for key in ["OMNIGAGE_KEY", "WHISPIR_API_KEY"] { env[key] = "" }
         let r = try RosterProcess.run(["run", "--json", "examples/omnigage_import.lua", "examples/data/contacts.csv"], in: root, environment: env)

@@ -7,6 +7,16 @@ import Testing
 /// The repository root (where examples/ and plugins/ live).
 let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../..").standardized.path
 
+/// A fresh folder holding a copy of the repository's examples/ and plugins/: runs there keep their
+/// journal and sandbox state (.roster/) to themselves.
+func projectCopy() throws -> String {
+    let dir = try makeTemporaryDirectory()
+    for folder in ["examples", "plugins"] {
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/" + folder, toPath: dir + "/" + folder)
+    }
+    return dir
+}
+
 /// No vendor credentials at all: what a newcomer's machine looks like.
 let noCredentials = ["OMNIGAGE_KEY": "", "OMNIGAGE_SECRET": "", "OMNIGAGE_ACCOUNT_KEY": "", "OMNIGAGE_BASE_URL": "",
                      "WHISPIR_API_KEY": "", "WHISPIR_USERNAME": "", "WHISPIR_PASSWORD": "", "WHISPIR_BASE_URL": "", "WHISPIR_REGION": ""]
@@ -14,18 +24,18 @@ let noCredentials = ["OMNIGAGE_KEY": "", "OMNIGAGE_SECRET": "", "OMNIGAGE_ACCOUN
 @Suite(.serialized) struct SandboxCommandTests {
     @Test func runWithoutCredentialsUsesTheSandboxAndTheOmnigageExampleSucceeds() throws {
         let r = try RosterProcess.run(["run", "examples/omnigage_import.lua", "examples/data/contacts.csv"],
-                                      in: repositoryRoot, environment: noCredentials)
+                                      in: try projectCopy(), environment: noCredentials)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stderr.hasPrefix("no credentials set: using the built-in sandbox at http://127.0.0.1:"))
-        #expect(r.stdout.contains(": completed (created 4, updated 0, erred 0)\n"))
+        #expect(r.stdout.contains(": completed (created 4, updated 0, erred 0)\n"), "\(r.stdout)")
         #expect(r.stdout.hasSuffix("rows: read 4, sent 4, skipped 0, rejected 0\n"))
     }
 
     @Test func theWhispirExampleSucceedsAgainstTheSandbox() throws {
         let r = try RosterProcess.run(["run", "--sandbox", "examples/whispir_import.lua", "examples/data/contacts.csv"],
-                                      in: repositoryRoot, environment: noCredentials)
+                                      in: try projectCopy(), environment: noCredentials)
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("whispir import: 4 rows in 1 part(s)\n"))
+        #expect(r.stdout.contains("whispir import: 4 rows in 1 part(s)\n"), "\(r.stdout)")
         #expect(r.stdout.hasSuffix("rows: read 4, sent 4, skipped 0, rejected 0\n"))
     }
 

@@ -51,12 +51,14 @@ M.mapping = {
 M.options = { unique_primary_phone = true, unique_primary_email = false }
 
 M.hooks = {
-  before_upload = function(stage)
-    stage.name = os.date("!firstbank-%Y%m%d.csv")
-    return stage
+  -- file = { path, name, type, size, rows, header }: change it in place (or return a new table).
+  before_upload = function(file)
+    file.name = os.date("!firstbank-%Y%m%d.csv")
   end,
-  after_import = function(stage)
-    roster.log.info("firstbank import " .. stage.import.id .. " finished: " .. stage.import.status)
+  -- result: the import after its final state (id, status, created, updated, erred, total, ...).
+  after_import = function(result)
+    roster.log.info(string.format("firstbank import %s finished: %s (created %s)", result.id, result.status,
+      tostring(result.created)))
   end,
 }
 

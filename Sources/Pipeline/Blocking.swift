@@ -2,7 +2,7 @@ import Foundation
 
 /// Lua runs synchronously; the clients are async. Scripts run on a dedicated thread (never a
 /// cooperative-pool thread), where an async call may be waited for by blocking.
-public enum AsyncBridge {
+public enum Blocking {
     /// Runs `operation` to completion and returns its result, blocking the calling (script) thread.
     public static func wait<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
         let box = ResultBox<T>()

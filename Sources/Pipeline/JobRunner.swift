@@ -1,0 +1,342 @@
+import Foundation
+import Tabular
+import Transport
+
+/// What a job did, for the script that ran it.
+public struct JobResult {
+    public var read = 0, sent = 0, skipped = 0, rejected = 0
+    public var imports: [ImportRecord] = []
+    public var errorsFile: String?
+    /// The job had finished before: nothing was sent this time.
+    public var alreadyImported = false
+    /// The file sent (or, in a check, that would have been); removed when the job ends.
+    public var fileRows = 0
+}
+
+/// Runs jobs: read -> transform -> validate -> write the file the target wants -> the target's
+/// stages (journalled) -> settle; everything it does goes into the run's `RunReport`.
+public final class JobRunner {
+    public let report: RunReport
+    public let settings: RunSettings
+
+    public init(report: RunReport, settings: RunSettings) {
+        self.report = report
+        self.settings = settings
+    }
+
+    /// Runs `spec` to the end. Throws a `JobError` naming the stage when the job stops; the rows it
+    /// read are accounted for whatever happens.
+    public func run(_ spec: JobSpec) throws -> JobResult {
+        let target = spec.target
+        report.use(target: target.name)
+        let options = try checkedOptions(spec.options, target: target)
+
+        // The input and its accounting.
+        let reader: any TableReader
+        let inputPath: String?
+        let accounting: RowAccounting
+        switch spec.source {
+        case .path(let path, let readOptions):
+            do { reader = try Tables.open(path: path, options: readOptions) } catch {
+                throw JobError(.usage, stage: "read", "cannot read \(path): \(error)", underlying: error)
+            }
+            inputPath = path
+            accounting = RowAccounting()
+        case .reader(let opened, let path, let counted):
+            reader = opened
+            inputPath = path
+            accounting = counted
+        }
+        let input = report.input(for: accounting) ?? ReportInput(path: inputPath ?? "(rows from the script)", accounting: accounting)
+        report.add(input)
+
+        // A finished job is not imported again (unless --fresh); checked before reading when the input is a file.
+        var journal: Journal?
+        if !settings.dryRun, let inputPath {
+            journal = try openJournal(input: try ContentHash.of(file: inputPath), spec: spec, options: options)
+            if let done = finished(journal) { return done }
+        }
+
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let name = options["name"]?.stringValue.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "roster-import.csv"
+        var staging = try Staging(path: (directory as NSString).appendingPathComponent(name), reader: reader,
+                                  transform: spec.transform, columns: options["columns"].flatMap(Self.strings),
+                                  sampling: settings.dryRun)
+        let errorsPath = options["errors_file"]?.stringValue
+        try prepare(&staging, reader: reader, accounting: accounting, input: input, errorsPath: errorsPath, hooks: spec.hooks)
+        var result = JobResult()
+        result.errorsFile = input.errorsFile
+        let file = PreparedFile(path: staging.path, name: name, header: staging.columns, rows: staging.rows,
+                                bytes: Self.size(of: staging.path), format: .csv)
+        result.fileRows = file.rows
+
+        // Validation, before anything is sent.
+        if let limit = options["max_rejects"].flatMap(RejectLimit.init),
+           limit.exceeded(rejected: accounting.rejected, read: accounting.read) {
+            accounting.recordUnsent(staging.stagedRecords, outcome: .skipped)
+            throw JobError(.rejectLimit, stage: "transform",
+                           "\(accounting.rejected) of \(accounting.read) record(s) rejected, more than max_rejects = \(limit): nothing was sent")
+        }
+        let (problems, warnings) = target.check(header: file.header, mapping: spec.mapping, options: options)
+        for w in warnings { report.warn("\(target.name): \(w)") }
+        if settings.dryRun {
+            accounting.recordSent(staging.stagedRecords)
+            report.add(CheckReport(target: target.name, sourceHeader: reader.header, staging: staging, mapping: spec.mapping,
+                                   required: target.requiredFields, problems: problems, warnings: warnings, accounting: accounting))
+            return counted(result, accounting)
+        }
+        if !problems.isEmpty {
+            accounting.recordUnsent(staging.stagedRecords, outcome: .skipped)
+            throw JobError(.usage, stage: "check", "\(target.name) would refuse this import, so nothing was sent:\n  "
+                           + problems.joined(separator: "\n  "))
+        }
+        if staging.stagedRecords == 0 {
+            report.note("nothing sent to \(target.name): no record survived the transform")
+            return counted(result, accounting)
+        }
+
+        // The journal of a job whose rows came from the script is keyed by what it would send.
+        if journal == nil {
+            journal = try openJournal(input: try ContentHash.of(file: file.path), spec: spec, options: options)
+            if let done = finished(journal) {
+                accounting.recordUnsent(staging.stagedRecords, outcome: .skipped)
+                return done
+            }
+        }
+        guard let journal else { return counted(result, accounting) }
+        if journal.entries.isEmpty {
+            try journal.append("started", ["target": .string(target.name), "account": .string(target.account),
+                                           "input": inputPath.map(JSONValue.string) ?? .null, "rows": .integer(Int64(file.rows))])
+        }
+
+        // The target's stages.
+        let context = JobContext(mapping: spec.mapping, options: options, journal: journal, hooks: spec.hooks,
+                                 settings: settings, rowsRead: accounting.read)
+        do {
+            var imports = try target.send(file, context)
+            imports.forEach(report.record)
+            try context.enter("settle")
+            imports = try target.settle(imports, context)
+            imports.forEach(report.record)
+            let delivered = staging.records(in: context.delivered)
+            accounting.recordSent(delivered)
+            accounting.recordUnsent(staging.stagedRecords - delivered, outcome: .rejected)
+            try journal.append("finished", ["imports": .array(imports.map { .string($0.id) }),
+                                            "statuses": .array(imports.map { .string($0.status) })])
+            result.imports = imports
+        } catch {
+            let delivered = staging.records(in: context.delivered)
+            accounting.recordSent(delivered)
+            accounting.recordUnsent(staging.stagedRecords - delivered, outcome: .rejected)
+            report.noteUndelivered(staging.stagedRecords - delivered)
+            throw JobError.wrapping(error, stage: context.stage)
+        }
+        return counted(result, accounting)
+    }
+
+    private func counted(_ result: JobResult, _ accounting: RowAccounting) -> JobResult {
+        var r = result
+        (r.read, r.sent, r.skipped, r.rejected) = (accounting.read, accounting.sent, accounting.skipped, accounting.rejected)
+        return r
+    }
+
+    /// The journal of this job, emptied first with `--fresh`.
+    private func openJournal(input: String, spec: JobSpec, options: [String: JSONValue]) throws -> Journal {
+        let settingsText = String(decoding: JSONValue.object([
+            "mapping": .object(spec.mapping.mapValues(JSONValue.string)), "options": .object(options),
+        ]).encoded(), as: UTF8.self)
+        let identity = JobIdentity(script: settings.scriptHash, input: input, target: spec.target.name,
+                                   account: spec.target.account, settings: settingsText)
+        let journal = try Journal(directory: settings.journalDirectory, identity: identity)
+        if settings.fresh { try journal.reset() }
+        return journal
+    }
+
+    /// The result of a job its journal shows finished, after telling the user; nil otherwise.
+    private func finished(_ journal: Journal?) -> JobResult? {
+        guard let journal, let done = journal.last("finished") else { return nil }
+        let ids = done["imports"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let statuses = done["statuses"]?.arrayValue?.compactMap(\.stringValue) ?? []
+        let target = journal.last("started")?["target"]?.stringValue ?? "unknown"
+        let date = done["at"]?.stringValue ?? "an earlier run"
+        report.note("already imported: import \(ids.isEmpty ? "(none)" : ids.joined(separator: ", ")) on \(date) (use --fresh to import again)")
+        var result = JobResult()
+        result.alreadyImported = true
+        result.imports = ids.enumerated().map { i, id in
+            ImportRecord(id: id, target: target, status: i < statuses.count ? statuses[i] : "finished")
+        }
+        return result
+    }
+
+    /// Reads every record, runs the transform, writes kept rows and accounts for the others.
+    private func prepare(_ staging: inout Staging, reader: any TableReader, accounting: RowAccounting, input: ReportInput,
+                         errorsPath: String?, hooks: (any JobHooks)?) throws {
+        var errors: ErrorsFile?
+        let header = reader.header
+        let previousSink = accounting.sink
+        accounting.sink = { [report] issue in
+            if let errorsPath {
+                if errors == nil {
+                    errors = try ErrorsFile(path: errorsPath, header: header)
+                    input.errorsFile = errorsPath
+                    _ = report
+                }
+                try errors?.append(issue)
+            }
+            try previousSink?(issue)
+            if issue.outcome == .rejected, let hooks, hooks.has(.onReject) {
+                var row: [String: JSONValue] = [:]
+                for (i, name) in header.enumerated() where i < issue.values.count { row[name] = .string(issue.values[i]) }
+                let ctx: JSONValue = .object(["row": .integer(Int64(issue.record)), "line": .integer(Int64(issue.line)),
+                                              "stage": .string(issue.stage)])
+                do {
+                    _ = try hooks.call(.onReject, [.object(row), .string(issue.reason), ctx])
+                } catch {
+                    throw JobError.wrapping(error, stage: HookName.onReject.rawValue)
+                }
+            }
+        }
+        defer {
+            accounting.sink = previousSink
+            _ = try? errors?.finish()
+        }
+        settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
+        while true {
+            let event: ReadEvent?
+            do { event = try reader.next() } catch {
+                throw JobError(.usage, stage: "read", "cannot go on reading \(input.path): \(error)", underlying: error)
+            }
+            guard let event else { break }
+            accounting.recordRead()
+            if accounting.read % 4096 == 0 {
+                try settings.checkInterrupted(stage: "transform")
+                settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
+            }
+            switch event {
+            case .rejected(let r):
+                try accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values, stage: "read"))
+            case .record(let record):
+                try staging.take(record, accounting: accounting)
+            }
+        }
+        try staging.finish()
+        settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
+    }
+
+    /// Options checked against the common keys and the target's: an unknown key is an error naming the nearest.
+    private func checkedOptions(_ options: [String: JSONValue], target: any ImportTarget) throws -> [String: JSONValue] {
+        let known = JobOptionKeys.common.union(target.optionKeys)
+        for key in options.keys.sorted() where !known.contains(key) {
+            let hint = nearestName(to: key, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            throw JobError(.usage, stage: "options", "unknown option '\(key)' for a \(target.name) job\(hint); known: \(known.sorted().joined(separator: ", "))")
+        }
+        if let limit = options["max_rejects"], RejectLimit(limit) == nil {
+            throw JobError(.usage, stage: "options", "option 'max_rejects' must be a count (e.g. 10) or a percentage (e.g. \"2%\"), not \(limit)")
+        }
+        for key in ["name", "errors_file"] where options[key] != nil && options[key]?.stringValue == nil {
+            throw JobError(.usage, stage: "options", "option '\(key)' must be a string")
+        }
+        return options
+    }
+
+    static func strings(_ value: JSONValue) -> [String]? {
+        value.arrayValue?.compactMap(\.stringValue)
+    }
+
+    static func size(of path: String) -> Int64 {
+        ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+    }
+
+    private func temporaryDirectory() throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("roster-\(UUID().uuidString)", isDirectory: true)
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return url.path
+    }
+}
+
+/// The file being written for the target, with the row index (output row -> source record) and,
+/// in a check, sample rows and values.
+struct Staging {
+    let path: String
+    private let writer: any TableWriter
+    private let transform: (any RecordTransform)?
+    private let fixedColumns: [String]?
+    private let sourceHeader: [String]
+    private(set) var columns: [String] = []
+    private var headerWritten = false
+    /// Source record number of each output row.
+    private(set) var rowRecords: [Int32] = []
+    private(set) var stagedRecords = 0
+    let sampling: Bool
+    private(set) var sampleRows: [[String]] = []
+    private(set) var samples: [String: [String]] = [:]
+
+    init(path: String, reader: any TableReader, transform: (any RecordTransform)?, columns: [String]?, sampling: Bool) throws {
+        self.path = path
+        writer = try Tables.writer(path: path, format: .csv)
+        self.transform = transform
+        fixedColumns = columns
+        sourceHeader = reader.header
+        self.sampling = sampling
+    }
+
+    var rows: Int { rowRecords.count }
+
+    mutating func take(_ record: Record, accounting: RowAccounting) throws {
+        let verdict: TransformVerdict
+        if let transform {
+            verdict = try transform.apply(record, header: sourceHeader)
+        } else if let fixedColumns {
+            verdict = .rows([fixedColumns.map { c in sourceHeader.firstIndex(of: c).map { $0 < record.values.count ? record.values[$0] : "" } ?? "" }])
+        } else {
+            verdict = .rows([record.values])
+        }
+        switch verdict {
+        case .rows(let rows):
+            if !headerWritten {
+                columns = fixedColumns ?? transform?.columns ?? sourceHeader
+                try writer.writeHeader(columns)
+                headerWritten = true
+            }
+            for values in rows {
+                try writer.writeRow(values)
+                rowRecords.append(Int32(truncatingIfNeeded: record.number))
+                if sampling { sample(values) }
+            }
+            stagedRecords += 1
+        case .skipped(let reason):
+            try accounting.record(RowIssue(outcome: .skipped, record: record.number, line: record.line, reason: reason,
+                                           values: record.values, stage: "transform"))
+        case .rejected(let reason):
+            try accounting.record(RowIssue(outcome: .rejected, record: record.number, line: record.line, reason: reason,
+                                           values: record.values, stage: "transform"))
+        }
+    }
+
+    private mutating func sample(_ values: [String]) {
+        if sampleRows.count < 5 { sampleRows.append(values) }
+        for (i, c) in columns.enumerated() where i < values.count && !values[i].isEmpty {
+            if samples[c, default: []].count < 3 { samples[c, default: []].append(values[i]) }
+        }
+    }
+
+    mutating func finish() throws {
+        if !headerWritten {
+            columns = fixedColumns ?? transform?.columns ?? sourceHeader
+            try writer.writeHeader(columns)
+            headerWritten = true
+        }
+        _ = try writer.finish()
+    }
+
+    /// How many distinct source records the output rows in `ranges` carry.
+    func records(in ranges: [Range<Int>]) -> Int {
+        if ranges.contains(where: { $0.lowerBound <= 0 && $0.upperBound >= rowRecords.count }) { return stagedRecords }
+        var seen = Set<Int32>()
+        for range in ranges {
+            for i in range.clamped(to: 0 ..< rowRecords.count) { seen.insert(rowRecords[i]) }
+        }
+        return seen.count
+    }
+}

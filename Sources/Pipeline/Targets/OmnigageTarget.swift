@@ -1,0 +1,149 @@
+import Foundation
+import Omnigage
+import Transport
+
+/// Omnigage as a job target: create upload -> S3 POST -> import-contacts -> wait.
+public final class OmnigageTarget: ImportTarget {
+    public let client: OmnigageClient
+    public let name = "omnigage"
+    /// The account key at the API's host (no port: the local sandbox moves between runs).
+    public var account: String { client.configuration.accountKey + "@" + hostName(client.configuration.baseURL) }
+    public let optionKeys: Set<String> = ["unique_primary_phone", "unique_primary_email", "update_pruning", "enable_preflights",
+                                          "list", "status", "wait", "timeout", "interval"]
+    /// No field is confirmed mandatory; a contact needs a phone or an email (see `check`).
+    public let requiredFields: [String] = []
+    /// Field names confirmed by Omnigage's documentation (docs/api/omnigage.md).
+    public static let knownFields: Set<String> = ["first-name", "last-name", "company", "phone1-phone-number", "email1-email-address",
+                                                  "phone2-phone-number", "email2-email-address"]
+    static let booleanOptions = ["unique_primary_phone", "unique_primary_email", "update_pruning", "enable_preflights", "wait"]
+
+    public init(client: OmnigageClient) {
+        self.client = client
+    }
+
+    public func check(header: [String], mapping: [String: String], options: [String: JSONValue]) -> (errors: [String], warnings: [String]) {
+        var errors: [String] = []
+        var warnings: [String] = []
+        for key in Self.booleanOptions where options[key] != nil {
+            if case .bool = options[key] {} else { errors.append("option '\(key)' must be true or false") }
+        }
+        for key in ["timeout", "interval"] where options[key] != nil && options[key]?.doubleValue == nil {
+            errors.append("option '\(key)' must be a number of seconds")
+        }
+        for key in ["list", "status"] where options[key] != nil && options[key]?.stringValue == nil {
+            errors.append("option '\(key)' must be a string")
+        }
+        do { _ = try OmnigageClient.mappingArray(header: header, mapping: mapping) } catch {
+            errors.append("\(error)")
+        }
+        for field in mapping.keys.sorted() where !Self.knownFields.contains(field) {
+            let hint = nearestName(to: field, in: Self.knownFields).map { " (did you mean '\($0)'?)" } ?? ""
+            warnings.append("mapping field '\(field)' is not a documented Omnigage contact field\(hint)")
+        }
+        if !mapping.isEmpty, mapping["phone1-phone-number"] == nil, mapping["email1-email-address"] == nil {
+            warnings.append("nothing maps to phone1-phone-number or email1-email-address: contacts without a phone or an email are erred")
+        }
+        return (errors, warnings)
+    }
+
+    public func send(_ file: PreparedFile, _ job: JobContext) throws -> [ImportRecord] {
+        let client = self.client
+        if let created = job.journal.last("import_created"), let id = created["import"]?.stringValue {
+            job.accepted(rows: 0 ..< file.rows)
+            return [ImportRecord(id: id, target: name, status: created["status"]?.stringValue ?? "queued")]
+        }
+        var uploadID: String
+        if let uploaded = job.journal.last("uploaded"), let id = uploaded["upload"]?.stringValue {
+            uploadID = id
+        } else {
+            try job.enter("upload")
+            var uploadName = file.name
+            var type = file.mimeType
+            if let changed = try job.hook(.beforeUpload, file.hookValue) {
+                uploadName = changed["name"]?.stringValue ?? uploadName
+                type = changed["type"]?.stringValue ?? type
+            }
+            let (path, size, finalName, finalType) = (file.path, file.bytes, uploadName, type)
+            let upload = try job.remote { try await client.createUpload(name: finalName, type: finalType, size: size) }
+            let progress = job.uploadProgress()
+            let receipt = try job.remote { try await client.upload(upload, path: path, progress: progress) }
+            uploadID = receipt.uploadID
+            let uploadValue: [String: JSONValue] = [
+                "upload": .string(uploadID), "name": .string(finalName), "key": receipt.key.map(JSONValue.string) ?? .null,
+                "bytes": .integer(receipt.s3.bytes),
+            ]
+            try job.checkpoint("uploaded", uploadValue)
+            var hookValue = uploadValue
+            hookValue["id"] = .string(uploadID)
+            hookValue["upload"] = nil
+            _ = try job.hook(.afterUpload, .object(hookValue))
+        }
+
+        try job.enter("import")
+        var params: [String: JSONValue] = ["upload": .string(uploadID), "mapping": .object(job.mapping.mapValues(JSONValue.string))]
+        for key in ["unique_primary_phone", "unique_primary_email", "update_pruning", "enable_preflights", "list"] {
+            if let v = job.options[key] { params[key] = v }
+        }
+        if let changed = try job.hook(.beforeImport, .object(params)), case .object(let replaced) = changed { params = replaced }
+        let options = try importOptions(params, header: file.header, upload: uploadID, status: job.options["status"]?.stringValue)
+        let created = try job.remote { try await client.createImport(options) }
+        try job.checkpoint("import_created", ["import": .string(created.id), "status": .string(created.status ?? "queued")])
+        job.accepted(rows: 0 ..< file.rows)
+        return [record(created)]
+    }
+
+    public func settle(_ imports: [ImportRecord], _ job: JobContext) throws -> [ImportRecord] {
+        let client = self.client
+        var settled: [ImportRecord] = []
+        for current in imports {
+            var done = current
+            if job.options["wait"] != .bool(false) {
+                let timeout = job.options["timeout"]?.doubleValue ?? 600
+                let interval = max(0.01, job.options["interval"]?.doubleValue ?? 1)
+                let id = current.id
+                let final = try job.remote {
+                    try await client.wait(id, timeout: .milliseconds(Int64(timeout * 1000)), interval: .milliseconds(Int64(interval * 1000)))
+                }
+                done = record(final)
+                try job.checkpoint("settled", ["import": .string(id), "status": .string(done.status)])
+                if done.status.lowercased() == "failed" {
+                    throw JobError(.refused, stage: "settle", "Omnigage import \(id) ended \(done.status)")
+                }
+            }
+            _ = try job.hook(.afterImport, done.scriptValue)
+            settled.append(done)
+        }
+        return settled
+    }
+
+    func record(_ i: OmnigageImport) -> ImportRecord {
+        func count(_ name: String) -> Int? { i.count(name).map { Int($0) } }
+        let created = count("created"), updated = count("updated"), erred = count("erred")
+        var total = count("total")
+        if total == nil, created != nil || updated != nil || erred != nil { total = (created ?? 0) + (updated ?? 0) + (erred ?? 0) }
+        return ImportRecord(id: i.id, target: name, status: i.status ?? "unknown", created: created, updated: updated, erred: erred,
+                            total: total, attributes: i.record.attributes)
+    }
+
+    /// Import options from `before_import`'s params: `mapping` is `{ [field] = column }`.
+    func importOptions(_ params: [String: JSONValue], header: [String], upload: String, status: String?) throws -> OmnigageImportOptions {
+        var mapping: [String?]?
+        if case .object(let m)? = params["mapping"], !m.isEmpty {
+            var fields: [String: String] = [:]
+            for (field, column) in m {
+                guard let c = column.stringValue else {
+                    throw JobError(.usage, stage: "import", "mapping field '\(field)' must name a column (a string)")
+                }
+                fields[field] = c
+            }
+            do { mapping = try OmnigageClient.mappingArray(header: header, mapping: fields) } catch {
+                throw JobError(.usage, stage: "import", "\(error)", underlying: error)
+            }
+        }
+        func bool(_ key: String) -> Bool? { if case .bool(let b)? = params[key] { return b } else { return nil } }
+        return OmnigageImportOptions(uploadID: params["upload"]?.stringValue ?? upload, status: status ?? "queued",
+                                     uniquePrimaryPhone: bool("unique_primary_phone"), uniquePrimaryEmail: bool("unique_primary_email"),
+                                     updatePruning: bool("update_pruning"), enablePreflights: bool("enable_preflights"),
+                                     mapping: mapping, listID: params["list"]?.stringValue)
+    }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import Transport
+import Whispir
+
+/// Whispir as a job target: the CSV split under 10 MB, one resource and one import per part.
+public final class WhispirTarget: ImportTarget {
+    public let client: WhispirClient
+    public let name = "whispir"
+    /// The workspace at the API's host (no port: the local sandbox moves between runs).
+    public var account: String { (client.configuration.workspace ?? "default") + "@" + hostName(client.configuration.baseURL) }
+    public let optionKeys: Set<String> = ["import_mode", "workspace", "custom_fields"]
+    public var requiredFields: [String] { ContactFields.mandatory }
+
+    public init(client: WhispirClient) {
+        self.client = client
+    }
+
+    public func check(header: [String], mapping: [String: String], options: [String: JSONValue]) -> (errors: [String], warnings: [String]) {
+        var errors: [String] = []
+        if let mode = options["import_mode"], WhispirImportMode(rawValue: mode.stringValue ?? "") == nil {
+            errors.append("import_mode must be replace, duplicate or ignore, not \(mode)")
+        }
+        do { try ContactFields.check(mapping: mapping, header: header, customFields: customFields(options)) } catch {
+            errors.append("\(error)")
+        }
+        return (errors, [])
+    }
+
+    func customFields(_ options: [String: JSONValue]) -> Set<String> {
+        switch options["custom_fields"] {
+        case .object(let m)?: return Set(m.keys)
+        case .array(let a)?: return Set(a.compactMap(\.stringValue))
+        default: return []
+        }
+    }
+
+    public func send(_ file: PreparedFile, _ job: JobContext) throws -> [ImportRecord] {
+        let client = self.client
+        try job.enter("import")
+        var params: [String: JSONValue] = [
+            "import_mode": job.options["import_mode"] ?? .string("replace"),
+            "field_mapping": .object(job.mapping.mapValues(JSONValue.string)),
+            "workspace": job.options["workspace"] ?? client.configuration.workspace.map(JSONValue.string) ?? .null,
+        ]
+        if let changed = try job.hook(.beforeImport, .object(params)), case .object(let replaced) = changed { params = replaced }
+        guard let mode = WhispirImportMode(rawValue: params["import_mode"]?.stringValue ?? "replace") else {
+            throw JobError(.usage, stage: "import", "import_mode must be replace, duplicate or ignore, not \(params["import_mode"] ?? .null)")
+        }
+        var mapping: [String: String] = [:]
+        if case .object(let m)? = params["field_mapping"] { for (k, v) in m { mapping[k] = v.stringValue } }
+        let workspace = params["workspace"]?.stringValue
+        let csv: [UInt8]
+        do { csv = [UInt8](try Data(contentsOf: URL(fileURLWithPath: file.path), options: .mappedIfSafe)) } catch {
+            throw JobError(.usage, stage: "import", "cannot read \(file.path): \(error)")
+        }
+        let customFields = customFields(job.options)
+        let plan: [WhispirCSVPart]
+        do {
+            for warning in try WhispirClient.validate(csv: csv, fieldMapping: mapping, customFields: customFields) {
+                client.transport.logger.warning("Whispir mapping: \(warning)")
+            }
+            plan = try WhispirClient.planParts(csv: csv, name: file.name, limit: client.configuration.requestLimit)
+        } catch {
+            throw JobError.wrapping(error, stage: "check")
+        }
+        var imports: [ImportRecord] = []
+        for (index, part) in plan.enumerated() {
+            let number = Int64(index + 1)
+            let rows = (part.firstRow - 1) ..< (part.firstRow - 1 + part.rowCount)
+            if let done = job.journal.all("part_imported").last(where: { $0["part"] == .integer(number) }),
+               let id = done["import"]?.stringValue {
+                job.accepted(rows: rows)
+                imports.append(ImportRecord(id: id, target: name, status: done["status"]?.stringValue ?? "accepted", total: part.rowCount))
+                continue
+            }
+            var resourceID = job.journal.all("resource_created").last(where: { $0["part"] == .integer(number) })?["resource"]?.stringValue
+            if resourceID == nil {
+                let (content, partName) = (part.csv, part.name)
+                let resource = try job.remote {
+                    try await client.createResource(name: partName, mimeType: "text/csv", content: content, workspace: workspace)
+                }
+                try job.checkpoint("resource_created", ["part": .integer(number), "resource": .string(resource.id)])
+                resourceID = resource.id
+            }
+            let (resource, fieldMapping) = (resourceID ?? "", mapping)
+            let receipt = try job.remote {
+                try await client.createImport(resource: resource, importMode: mode, fieldMapping: fieldMapping, workspace: workspace)
+            }
+            let id = receipt.importID ?? receipt.location ?? resource
+            let status = "accepted (\(receipt.status))"
+            try job.checkpoint("part_imported", ["part": .integer(number), "resource": .string(resource), "import": .string(id),
+                                                  "status": .string(status), "rows": .integer(Int64(part.rowCount))])
+            job.accepted(rows: rows)
+            imports.append(ImportRecord(id: id, target: name, status: status, total: part.rowCount,
+                                        attributes: ["resource": .string(resource), "part": .integer(number),
+                                                     "first-row": .integer(Int64(part.firstRow)), "rows": .integer(Int64(part.rowCount)),
+                                                     "location": receipt.location.map(JSONValue.string) ?? .null]))
+        }
+        return imports
+    }
+
+    /// Whispir reports no outcome beyond `202 Accepted`: each import is handed to `after_import` as it is.
+    public func settle(_ imports: [ImportRecord], _ job: JobContext) throws -> [ImportRecord] {
+        for i in imports { _ = try job.hook(.afterImport, i.scriptValue) }
+        return imports
+    }
+}

@@ -1,0 +1,147 @@
+import Bindings
+import Foundation
+import Logging
+import LuaRuntime
+import Pipeline
+import Transport
+
+/// What a finished run hands back to the command: the exit code and what to print.
+struct RunOutcome: Sendable {
+    var exitCode: Int32
+    /// The `--json` line.
+    var json: String
+    /// The human summary lines (stderr).
+    var summary: [String]
+    /// `roster check`'s reports, as text and as JSON.
+    var checks: [String]
+    var checksJSON: String
+}
+
+/// Runs one script for `roster run` and `roster check`: the script thread, the report, the summary.
+struct ScriptRun {
+    var script: String
+    var arguments: [String]
+    var options: LuaOptions
+    var logger: Logger
+    var environment: [String: String]
+    var mode: SandboxMode
+    var settings: RunSettings
+
+    /// Runs the script (and the job it returns) on its own thread; every failure ends in the report.
+    func run() async throws -> RunOutcome {
+        let (script, arguments, options, logger, environment, mode, settings) =
+            (self.script, self.arguments, self.options, logger, environment, mode, settings)
+        return try await Blocking.runOnScriptThread { () -> RunOutcome in
+            let report = RunReport()
+            let context = RosterContext(logger: logger, environment: environment, sandbox: mode, report: report, settings: settings)
+            do {
+                let host = try ScriptHost(options: options, context: context)
+                try host.run(script: script, arguments: arguments)
+            } catch let error as LuaError {
+                if let exit = error.underlying as? ScriptExit {
+                    report.requestedExit = exit.code
+                } else {
+                    let cause: any Error = error.underlying ?? error
+                    report.fail(RunFailure(kind: error.underlying.map { FailureClass(of: $0) } ?? Self.failureClass(error),
+                                           stage: (cause as? JobError)?.stage, message: error.message))
+                    Self.print(error)
+                }
+            } catch let exit as ScriptExit {
+                report.requestedExit = exit.code
+            } catch {
+                report.fail(RunFailure(error: error))
+                FileHandle.standardError.write(Data("roster: \(error)\n".utf8))
+            }
+            for (path, records) in report.unaccounted {
+                logger.warning("\(records) record(s) of \(path) were read but neither sent, skipped nor rejected")
+            }
+            let checks = report.checks
+            return RunOutcome(exitCode: report.exitCode, json: report.json(), summary: report.summaryLines(),
+                              checks: checks.map(\.text),
+                              checksJSON: String(decoding: JSONValue.array(checks.map(\.json)).encoded(), as: UTF8.self))
+        }
+    }
+
+    /// A script error that carries no typed error: a missing script is a usage error, the rest script errors.
+    static func failureClass(_ error: LuaError) -> FailureClass {
+        error.kind == .file ? .usage : .script
+    }
+
+    /// `roster: file:line: message` plus a short traceback.
+    static func print(_ error: LuaError) {
+        var text = "roster: \(error.message)\n"
+        if error.underlying == nil || error.underlying is LuaError, let tb = error.shortTraceback { text += tb + "\n" }
+        FileHandle.standardError.write(Data(text.utf8))
+    }
+
+    /// The hash of the script's content (part of each job's identity); empty when it cannot be read.
+    static func scriptHash(_ path: String) -> String {
+        (try? ContentHash.of(file: path)) ?? ""
+    }
+}
+
+/// SIGINT and SIGTERM: the first one asks the run to stop at the next row batch or stage (the
+/// journal stays consistent); if it has not stopped 3 s later, or on a second signal, the process exits.
+final class Interrupts: @unchecked Sendable {  // `received` is guarded by `lock`; the sources live on one queue
+    private let lock = NSLock()
+    private var received: FailureClass?
+    private var sources: [any DispatchSourceSignal] = []
+
+    func install() {
+        for (number, kind) in [(SIGINT, FailureClass.interrupted), (SIGTERM, FailureClass.terminated)] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [self] in
+                let first = lock.withLock { () -> Bool in
+                    defer { if received == nil { received = kind } }
+                    return received == nil
+                }
+                if !first { Foundation.exit(kind.exitCode) }
+                FileHandle.standardError.write(Data("\nroster: \(kind == .interrupted ? "interrupted" : "terminated"); stopping (the journal keeps what was done)\n".utf8))
+                DispatchQueue.global().asyncAfter(deadline: .now() + 3) { Foundation.exit(kind.exitCode) }
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+
+    /// What was received, if anything.
+    var state: @Sendable () -> FailureClass? {
+        { [self] in lock.withLock { received } }
+    }
+}
+
+/// The progress line on stderr: stage, rows read, rows/s, bytes uploaded, elapsed; redrawn at most
+/// 10 times a second, cleared at the end.
+final class TerminalProgress: ProgressSink, @unchecked Sendable {  // all state is guarded by `lock`
+    private let lock = NSLock()
+    private let started = ContinuousClock.now
+    private var lastDraw: ContinuousClock.Instant?
+    private var drawn = false
+
+    func update(stage: String, rows: Int, bytes: Int64) {
+        lock.withLock {
+            let now = ContinuousClock.now
+            if let lastDraw, now - lastDraw < .milliseconds(100) { return }
+            lastDraw = now
+            let seconds = max(0.001, Double((now - started).components.attoseconds) / 1e18 + Double((now - started).components.seconds))
+            var line = "\(stage): \(rows) rows read, \(Int(Double(rows) / seconds)) rows/s"
+            if bytes > 0 { line += ", \(Self.size(bytes)) uploaded" }
+            line += String(format: ", %.1f s", seconds)
+            FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
+            drawn = true
+        }
+    }
+
+    /// Clears the line before the summary is printed.
+    func finish() {
+        lock.withLock {
+            if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            drawn = false
+        }
+    }
+
+    static func size(_ bytes: Int64) -> String {
+        bytes >= 1 << 20 ? String(format: "%.1f MB", Double(bytes) / 1_048_576) : String(format: "%.1f KB", Double(bytes) / 1024)
+    }
+}
