@@ -182,7 +182,7 @@ public final class RunReport {
         var lines = notes
         let t = totals
         if !inputs.isEmpty {
-            var line = "rows: \(t.read) read, \(t.sent) sent, \(t.skipped) skipped, \(t.rejected) rejected"
+            var line = "rows: \(t.read) read, \(t.sent) \(checks.isEmpty ? "sent" : "would be sent"), \(t.skipped) skipped, \(t.rejected) rejected"
             if let errorsFile { line += " (errors file: \(errorsFile))" }
             lines.append(line)
         }

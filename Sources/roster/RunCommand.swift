@@ -46,7 +46,8 @@ struct Run: AsyncParsableCommand {
     var arguments: [String] = []
 
     func run() async throws {
-        try await ScriptCommand.run(script: script, arguments: arguments, lua: lua, output: output, job: job, dryRun: false)
+        try await ScriptCommand.run(script: script, arguments: arguments, lua: lua, output: output,
+                                    sandbox: job.sandbox, fresh: job.fresh, progress: job.progress, dryRun: false)
     }
 
     /// Whether the environment names vendor credentials (otherwise the sandbox is the default).
@@ -76,19 +77,21 @@ struct Check: AsyncParsableCommand {
     var arguments: [String] = []
 
     func run() async throws {
-        try await ScriptCommand.run(script: script, arguments: arguments, lua: lua, output: output, job: JobFlags(), dryRun: true)
+        try await ScriptCommand.run(script: script, arguments: arguments, lua: lua, output: output,
+                                    sandbox: false, fresh: false, progress: false, dryRun: true)
     }
 }
 
 /// What `run` and `check` share: settings, the sandbox, the script thread, the summary and the exit code.
 enum ScriptCommand {
-    static func run(script: String, arguments: [String], lua: LuaFlags, output: OutputFlags, job: JobFlags, dryRun: Bool) async throws {
+    static func run(script: String, arguments: [String], lua: LuaFlags, output: OutputFlags, sandbox: Bool, fresh: Bool,
+                    progress showProgressFlag: Bool, dryRun: Bool) async throws {
         let environment = ProcessInfo.processInfo.environment
         let logger = output.logger()
         let options = try lua.options(environment: environment)
         let launcher = SandboxLauncher(logger: logger)
         let mode: SandboxMode
-        if job.sandbox && !dryRun {
+        if sandbox && !dryRun {
             mode = .running(try await launcher.start(notice: nil))
         } else if !Run.hasCredentials(environment) {
             mode = .onDemand { try await launcher.start(notice: "no credentials set: using the built-in sandbox at") }
@@ -97,9 +100,9 @@ enum ScriptCommand {
         }
         let interrupts = Interrupts()
         interrupts.install()
-        let showProgress = !output.quiet && !output.json && (job.progress || isatty(STDERR_FILENO) == 1)
+        let showProgress = !output.quiet && !output.json && (showProgressFlag || isatty(STDERR_FILENO) == 1)
         let progress = showProgress ? TerminalProgress() : nil
-        let settings = RunSettings(dryRun: dryRun, fresh: job.fresh, journalDirectory: ".roster/journal",
+        let settings = RunSettings(dryRun: dryRun, fresh: fresh, journalDirectory: ".roster/journal",
                                    scriptHash: ScriptRun.scriptHash(script), progress: progress, interrupted: interrupts.state,
                                    killAfter: environment["ROSTER_TEST_KILL_AFTER"])
         let outcome = try await ScriptRun(script: script, arguments: arguments, options: options, logger: logger,

@@ -1,0 +1,367 @@
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+
+/// `roster sandbox --port 0` in its own process: its state outlives any `roster run` it serves,
+/// so a run can be killed and resumed against it, and its `/_sandbox/stats` counts what arrived.
+final class SandboxProcess {
+    let process = Process()
+    let port: String
+
+    init() throws {
+        process.executableURL = RosterProcess.executable
+        process.arguments = ["sandbox", "--port", "0"]
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        var printed = ""
+        let deadline = Date().addingTimeInterval(30)
+        while !printed.contains("Stats"), Date() < deadline {
+            let chunk = out.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            printed += String(decoding: chunk, as: UTF8.self)
+        }
+        guard let match = printed.firstMatch(of: /Roster sandbox on 127\.0\.0\.1:(\d+)/) else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSLocalizedDescriptionKey: "sandbox did not start: \(printed)"])
+        }
+        port = String(match.1)
+    }
+
+    deinit {
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+    }
+
+    /// The credentials and URLs that point `roster run` at this sandbox (so it starts none of its own).
+    var environment: [String: String] {
+        ["OMNIGAGE_KEY": "sandbox-key", "OMNIGAGE_SECRET": "sandbox-secret", "OMNIGAGE_ACCOUNT_KEY": "sandbox",
+         "OMNIGAGE_BASE_URL": "http://127.0.0.1:\(port)/omnigage/api/v1",
+         "WHISPIR_API_KEY": "sandbox-api-key", "WHISPIR_USERNAME": "sandbox.user", "WHISPIR_PASSWORD": "sandbox-password",
+         "WHISPIR_BASE_URL": "http://127.0.0.1:\(port)/whispir", "WHISPIR_REGION": ""]
+    }
+
+    /// `GET /_sandbox/stats`.
+    func stats() throws -> [String: Any] {
+        let (data, _) = try request("GET", "/_sandbox/stats")
+        return (try JSONSerialization.jsonObject(with: data) as? [String: Any]) ?? [:]
+    }
+
+    /// A counter from the stats, e.g. `count("omnigage", "uploads_created")`.
+    func count(_ group: String, _ name: String) throws -> Int {
+        ((try stats()[group] as? [String: Any])?[name] as? Int) ?? -1
+    }
+
+    func requests() throws -> Int { (try stats()["requests"] as? Int) ?? -1 }
+
+    /// Arms a fault (`/_sandbox/faults`).
+    func fault(_ json: String) throws {
+        _ = try request("POST", "/_sandbox/faults", body: json)
+    }
+
+    @discardableResult
+    func request(_ method: String, _ path: String, body: String? = nil) throws -> (Data, Int) {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var result: (Data, Int) = (Data(), 0)
+        URLSession.shared.dataTask(with: request) { data, response, _ in
+            result = (data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0)
+            done.signal()
+        }.resume()
+        done.wait()
+        return result
+    }
+}
+
+/// The last stdout line of a `--json` run, parsed.
+func summary(_ r: RosterProcess.Result) throws -> [String: Any] {
+    let last = try #require(r.stdout.split(separator: "\n").last, "no stdout; stderr: \(r.stderr)")
+    return try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], "not JSON: \(last)")
+}
+
+/// read == sent + skipped + rejected, as every run must end.
+func balanced(_ s: [String: Any]) -> Bool {
+    let n = ["read", "sent", "skipped", "rejected"].map { s[$0] as? Int ?? -1 }
+    return n[0] == n[1] + n[2] + n[3]
+}
+
+@Suite(.serialized) struct JobTests {
+    static let contacts = """
+        Given,Family,Mobile,Email
+        Ada,Quill,(407) 634-1732,ADA@example.com
+        Bob,Stone,407 555 0100,bob@example.com
+        Cy,Vale,,cy@example.com
+        Di,Moss,407 555 0199,di@example.com
+
+        """
+
+    /// A declarative job: a transform that skips rows without a phone, a mapping, options.
+    static func job(options: String = "interval = 0.05", transform: String? = nil, hooks: String = "{}") -> String {
+        """
+        return roster.job {
+          source = arg[1],
+          target = roster.omnigage {},
+          transform = \(transform ?? """
+            function(row)
+                if row.Mobile == "" then return nil, "no phone" end
+                row.Email = row.Email:lower()
+                return row
+              end
+            """),
+          mapping = { ["first-name"] = "Given", ["last-name"] = "Family", ["phone1-phone-number"] = "Mobile",
+                      ["email1-email-address"] = "Email" },
+          options = { \(options) },
+          hooks = \(hooks),
+        }
+        """
+    }
+
+    func project(_ script: String) throws -> String {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "contacts.csv", Self.contacts)
+        try writeFile(dir, "job.lua", script)
+        return dir
+    }
+
+    @Test func aJobRunsAndASecondRunSaysAlreadyImportedAndSendsNothing() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job())
+        let first = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(first.status == 0, "\(first.stderr)")
+        let s = try summary(first)
+        #expect((s["read"] as? Int, s["sent"] as? Int, s["skipped"] as? Int, s["rejected"] as? Int) == (4, 3, 1, 0))
+        let imports = try #require(s["imports"] as? [[String: Any]])
+        #expect(imports.count == 1)
+        #expect(imports.first?["status"] as? String == "completed")
+        #expect(imports.first?["total"] as? Int == 3)
+        #expect(s["target"] as? String == "omnigage")
+        #expect(s["error"] is NSNull)
+        #expect(s["exit_code"] as? Int == 0)
+        let id = try #require(imports.first?["id"] as? String)
+        let requests = try sandbox.requests()
+
+        let again = try RosterProcess.run(["run", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(again.status == 0)
+        #expect(again.stderr.contains("roster: already imported: import \(id) on 20"), "\(again.stderr)")
+        #expect(again.stderr.contains("(use --fresh to import again)"))
+        #expect(try sandbox.requests() == requests)
+        #expect(try sandbox.count("omnigage", "imports_created") == 1)
+
+        let fresh = try RosterProcess.run(["run", "--fresh", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(fresh.status == 0)
+        #expect(try sandbox.count("omnigage", "imports_created") == 2)
+    }
+
+    @Test(arguments: ["uploaded", "import_created", "settled"])
+    func killedAfterAStageResumesWithOneUploadAndOneImport(stage: String) throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job())
+        var env = sandbox.environment
+        env["ROSTER_TEST_KILL_AFTER"] = stage
+        let killed = try RosterProcess.run(["run", "job.lua", "contacts.csv"], in: dir, environment: env)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        #expect(try sandbox.count("omnigage", "uploads_created") == 1)
+
+        let resumed = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let s = try summary(resumed)
+        #expect(s["sent"] as? Int == 3)
+        #expect(balanced(s))
+        #expect(try sandbox.count("omnigage", "uploads_created") == 1)
+        #expect(try sandbox.count("s3", "posts") == 1)
+        #expect(try sandbox.count("omnigage", "imports_created") == 1)
+        let imports = try #require(s["imports"] as? [[String: Any]])
+        #expect(imports.first?["status"] as? String == "completed")
+
+        let done = try RosterProcess.run(["run", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(done.stderr.contains("already imported"))
+        #expect(try sandbox.count("omnigage", "imports_created") == 1)
+    }
+
+    @Test func checkSimulatesEveryRemoteStageAndSendsNothing() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job())
+        let r = try RosterProcess.run(["check", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try sandbox.requests() == 0)
+        #expect(r.stdout.contains("header read (4 columns): Given, Family, Mobile, Email"), "\(r.stdout)")
+        #expect(r.stdout.contains(#"  Mobile -> phone1-phone-number    e.g. "(407) 634-1732", "407 555 0100", "407 555 0199""#))
+        #expect(r.stdout.contains(#"  Email  -> email1-email-address   e.g. "ada@example.com", "bob@example.com", "di@example.com""#))
+        #expect(r.stdout.contains("columns left unmapped: none"))
+        #expect(r.stdout.contains(#"1: Given="Ada", Family="Quill", Mobile="(407) 634-1732", Email="ada@example.com""#))
+        #expect(r.stdout.contains("rows: 4 read, 3 would be sent, 1 skipped, 0 rejected"))
+        #expect(r.stdout.hasSuffix("roster check: nothing was sent\n"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/.roster/journal"))
+
+        let json = try RosterProcess.run(["check", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        let lines = json.stdout.split(separator: "\n")
+        try #require(lines.count == 2, "\(json.stdout) \(json.stderr)")
+        let checks = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [[String: Any]])
+        #expect(checks.first?["would_send"] as? Int == 3)
+        #expect((checks.first?["mapping"] as? [[String: Any]])?.count == 4)
+        #expect(try sandbox.requests() == 0)
+    }
+
+    @Test func checkExits3AndListsRejectionsWhenRowsWouldBeRejected() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job(transform: """
+            function(row)
+                if row.Given == "Bob" then error("Bob is not allowed") end
+                return row
+              end
+            """))
+        let r = try RosterProcess.run(["check", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stdout.contains("first 1 rejection(s):"))
+        #expect(r.stdout.contains("row 2, line 3 (transform): "), "\(r.stdout)")
+        #expect(r.stdout.contains("job.lua:5: Bob is not allowed (transform, row 2, line 3)"))
+        #expect(try sandbox.requests() == 0)
+    }
+
+    @Test func aTransformThatFailsOnEveryRowCreatesNothingAtTheVendor() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job(transform: "function(row) return row.Nope:upper() end"))
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 3, "\(r.stderr)")
+        let s = try summary(r)
+        #expect((s["read"] as? Int, s["rejected"] as? Int, s["sent"] as? Int) == (4, 4, 0))
+        #expect(try sandbox.requests() == 0)
+        #expect(r.stderr.contains("nothing sent to omnigage: no record survived the transform"))
+    }
+
+    @Test func maxRejectsStopsTheJobBeforeAnyRemoteStage() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job(options: #"max_rejects = "20%""#, transform: """
+            function(row)
+                if row.Given == "Bob" then error("no Bobs") end
+                return row
+              end
+            """))
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 3, "\(r.stderr)")
+        let s = try summary(r)
+        #expect(balanced(s))
+        let error = try #require(s["error"] as? [String: Any])
+        #expect(error["kind"] as? String == "reject_limit")
+        #expect((error["message"] as? String)?.contains("1 of 4 record(s) rejected, more than max_rejects = 20%: nothing was sent") == true)
+        #expect(try sandbox.requests() == 0)
+    }
+
+    @Test func aFailedImportStageSaysTheRowsWereNotDeliveredAndCountsStillAddUp() throws {
+        let sandbox = try SandboxProcess()
+        try sandbox.fault(#"{"path": "/omnigage/api/v1/import-contacts", "method": "POST", "kind": "500", "count": 20}"#)
+        let dir = try project(Self.job())
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 5, "\(r.stderr)")
+        let s = try summary(r)
+        #expect(s["sent"] as? Int == 0)
+        #expect(balanced(s))
+        let error = try #require(s["error"] as? [String: Any])
+        #expect(error["kind"] as? String == "transport")
+        #expect(error["stage"] as? String == "import")
+        #expect(r.stderr.contains("roster: 3 row(s) were not delivered: import failed"))
+        #expect(try sandbox.count("omnigage", "imports_created") == 0)
+
+        // Resumed once the vendor is back: the upload is reused, one import is created.
+        try sandbox.request("DELETE", "/_sandbox/faults")
+        let resumed = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try sandbox.count("omnigage", "uploads_created") == 1)
+        #expect(try sandbox.count("omnigage", "imports_created") == 1)
+    }
+
+    @Test func hooksRunInOrderWithTheirDocumentedArgumentsAndOnRejectSeesEachRejection() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job(transform: """
+            function(row)
+                if row.Given == "Bob" then error("no Bobs") end
+                return row
+              end
+            """, hooks: """
+            {
+                before_upload = function(file) print("before_upload", file.rows, file.name, file.type) file.name = "renamed.csv" end,
+                after_upload = function(up) print("after_upload", up.name, up.bytes > 0) end,
+                before_import = function(p) print("before_import", p.unique_primary_phone, p.mapping["first-name"])
+                                            p.unique_primary_phone = true end,
+                after_import = function(r) print("after_import", r.status, r.created, r.total) end,
+                on_reject = function(row, reason, ctx) print("on_reject", row.Given, ctx.row, ctx.line, ctx.stage, reason:match("no Bobs")) end,
+              }
+            """))
+        let r = try RosterProcess.run(["run", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 3, "\(r.stderr)")  // one record rejected
+        #expect(r.stdout == """
+            on_reject\tBob\t2\t3\ttransform\tno Bobs
+            before_upload\t3\troster-import.csv\ttext/csv
+            after_upload\trenamed.csv\ttrue
+            before_import\tnil\tGiven
+            after_import\tcompleted\t3\t3
+
+            """, "\(r.stderr)")
+    }
+
+    @Test func anErrorInAPluginsHookStopsTheJobNamingTheHookAndThePlugin() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project("""
+            local acme = require "acme"
+            return roster.job { source = arg[1], target = roster.omnigage {}, mapping = { ["first-name"] = "Given" },
+                                options = { interval = 0.05 }, hooks = acme.hooks }
+            """)
+        try FileManager.default.createDirectory(atPath: dir + "/plugins/acme", withIntermediateDirectories: true)
+        try writeFile(dir + "/plugins/acme", "init.lua", """
+            return { name = "acme", hooks = { after_upload = function(up) error("quota reached") end } }
+            """)
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 1)
+        #expect(r.stderr.contains("plugins/acme/init.lua:1: quota reached (after_upload hook of plugin acme: the job stopped here"), "\(r.stderr)")
+        let s = try summary(r)
+        #expect((s["error"] as? [String: Any])?["stage"] as? String == "after_upload")
+        #expect(balanced(s))
+        // The upload is journalled: the fixed plugin resumes from there.
+        try writeFile(dir + "/plugins/acme", "init.lua", "return { name = \"acme\", hooks = {} }")
+        #expect(try sandbox.count("omnigage", "uploads_created") == 1)
+    }
+
+    @Test func jsonSummaryIsPrintedOnFailureAndOnOsExitWithTheRightElapsedTime() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "exit.lua", "local t = os.clock() while os.clock() - t < 1.2 do end\nos.exit(7)")
+        let r = try RosterProcess.run(["run", "--json", "exit.lua"], in: dir)
+        #expect(r.status == 7)
+        let s = try summary(r)
+        #expect(s["exit_code"] as? Int == 7)
+        let elapsed = try #require(s["elapsed_s"] as? Double)
+        #expect(elapsed >= 1.2 && elapsed < 10)
+
+        try writeFile(dir, "bad.lua", "local x = nil\nreturn x.y")
+        let bad = try RosterProcess.run(["run", "--json", "bad.lua"], in: dir)
+        #expect(bad.status == 1)
+        let b = try summary(bad)
+        #expect((b["error"] as? [String: Any])?["kind"] as? String == "script")
+        #expect(((b["error"] as? [String: Any])?["message"] as? String)?.hasPrefix("bad.lua:2: attempt to index a nil value") == true)
+    }
+
+    @Test func unknownJobFieldsAndOptionsAreErrorsNamingTheNearest() throws {
+        let dir = try project(Self.job(options: "uniqe_primary_phone = true"))
+        let r = try RosterProcess.run(["run", "job.lua", "contacts.csv"], in: dir, environment: ["OMNIGAGE_KEY": "", "WHISPIR_API_KEY": ""])
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("unknown option 'uniqe_primary_phone' for a omnigage job (did you mean 'unique_primary_phone'?)"))
+        try writeFile(dir, "typo.lua", "return roster.job { source = arg[1], target = roster.omnigage {}, maping = {} }")
+        let t = try RosterProcess.run(["run", "typo.lua", "contacts.csv"], in: dir, environment: ["OMNIGAGE_KEY": "", "WHISPIR_API_KEY": ""])
+        #expect(t.status == 1)
+        #expect(t.stderr.contains("roster.job: unknown field 'maping' (did you mean 'mapping'?)"), "\(t.stderr)")
+    }
+
+    @Test func progressLineIsShownWithTheFlag() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job())
+        let r = try RosterProcess.run(["run", "--progress", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 0)
+        #expect(r.stderr.contains("transform: "), "\(r.stderr)")
+        #expect(r.stderr.contains(" rows read, "))
+        let quiet = try RosterProcess.run(["run", "--fresh", "--quiet", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(!quiet.stderr.contains("rows read"))
+    }
+}
