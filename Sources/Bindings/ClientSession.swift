@@ -4,36 +4,24 @@ import LuaRuntime
 import Pipeline
 import Transport
 
-/// Where every client goes when the run uses the local sandbox, and the credentials it accepts
-/// (public constants: the sandbox listens on loopback only).
+/// Where every client goes when the run uses the local sandbox: the variables (base URLs and the
+/// public credentials the sandbox accepts) that override the environment for every target.
 public struct SandboxTarget: Sendable {
-    /// Omnigage API base, e.g. `http://127.0.0.1:PORT/omnigage/api/v1`.
-    public var omnigageBaseURL: String
-    /// Omnigage account key, token key and token secret the sandbox accepts.
-    public var omnigageAccount: String, omnigageKey: String, omnigageSecret: String
-    /// Whispir API base, e.g. `http://127.0.0.1:PORT/whispir`.
-    public var whispirBaseURL: String
-    /// Whispir API key, user and password the sandbox accepts.
-    public var whispirAPIKey: String, whispirUsername: String, whispirPassword: String
+    /// `OMNIGAGE_BASE_URL`, `WHISPIR_API_KEY`, ... as the sandbox wants them.
+    public var environment: [String: String]
 
-    /// Creates a target from the sandbox's URLs and credentials.
-    public init(omnigageBaseURL: String, omnigageAccount: String, omnigageKey: String, omnigageSecret: String,
-                whispirBaseURL: String, whispirAPIKey: String, whispirUsername: String, whispirPassword: String) {
-        self.omnigageBaseURL = omnigageBaseURL
-        self.omnigageAccount = omnigageAccount
-        self.omnigageKey = omnigageKey
-        self.omnigageSecret = omnigageSecret
-        self.whispirBaseURL = whispirBaseURL
-        self.whispirAPIKey = whispirAPIKey
-        self.whispirUsername = whispirUsername
-        self.whispirPassword = whispirPassword
+    public init(environment: [String: String]) {
+        self.environment = environment
     }
 
-    /// The `OMNIGAGE_*` / `WHISPIR_*` variables that point a client at this target.
-    public var environment: [String: String] {
-        ["OMNIGAGE_BASE_URL": omnigageBaseURL, "OMNIGAGE_ACCOUNT_KEY": omnigageAccount, "OMNIGAGE_KEY": omnigageKey,
-         "OMNIGAGE_SECRET": omnigageSecret, "WHISPIR_BASE_URL": whispirBaseURL, "WHISPIR_API_KEY": whispirAPIKey,
-         "WHISPIR_USERNAME": whispirUsername, "WHISPIR_PASSWORD": whispirPassword]
+    /// The variables for the Omnigage and Whispir emulators.
+    public init(omnigageBaseURL: String, omnigageAccount: String, omnigageKey: String, omnigageSecret: String,
+                whispirBaseURL: String, whispirAPIKey: String, whispirUsername: String, whispirPassword: String) {
+        environment = [
+            "OMNIGAGE_BASE_URL": omnigageBaseURL, "OMNIGAGE_ACCOUNT_KEY": omnigageAccount, "OMNIGAGE_KEY": omnigageKey,
+            "OMNIGAGE_SECRET": omnigageSecret, "WHISPIR_BASE_URL": whispirBaseURL, "WHISPIR_API_KEY": whispirAPIKey,
+            "WHISPIR_USERNAME": whispirUsername, "WHISPIR_PASSWORD": whispirPassword, "WHISPIR_REGION": "",
+        ]
     }
 
     /// Where clients point in `roster check`, which sends nothing: a loopback port nothing listens on.

@@ -291,7 +291,7 @@ struct JobBinding {
     static func targetHandle(_ s: LuaStack, at index: Int32) -> (any TargetHandle)? {
         if let og = s.object(at: index, className: OmnigageHandle.className, as: OmnigageHandle.self) { return og }
         if let wh = s.object(at: index, className: WhispirHandle.className, as: WhispirHandle.self) { return wh }
-        return nil
+        return s.object(at: index, className: GenericTargetHandle.className, as: GenericTargetHandle.self)
     }
 
     static func path(of source: JobHandle.Source) -> String {

@@ -9,20 +9,20 @@ import Transport
 /// their S3 forms, and the local file sent with each, whose header drives a mapping).
 final class OmnigageHandle: TargetHandle {
     static let className = "roster.Omnigage"
-    let configuration: OmnigageConfiguration
-    let session: ClientSession
+    let target: OmnigageTarget
     var uploads: [String: OmnigageUpload] = [:]
     var uploadedFiles: [String: String] = [:]
+    let session: ClientSession
 
-    init(configuration: OmnigageConfiguration, session: ClientSession) {
-        self.configuration = configuration
+    init(target: OmnigageTarget, session: ClientSession) {
+        self.target = target
         self.session = session
     }
 
-    /// A client over the run's transport (made per call: the transport ends with the run).
-    var client: OmnigageClient { OmnigageClient(configuration: configuration, transport: session.httpTransport()) }
+    var client: OmnigageClient { target.client }
+    var configuration: OmnigageConfiguration { target.client.configuration }
 
-    func importTarget() -> any ImportTarget { OmnigageTarget(client: client) }
+    func importTarget() -> any ImportTarget { target }
 }
 
 /// `roster.omnigage{ account=, key=, secret=, base_url= }` and the methods of the client it returns:
@@ -128,17 +128,8 @@ enum OmnigageBinding {
         ])
 
         s.push(function: { s in
-            let t = try OptionTable(s, at: 1, function: function, known: ["account", "key", "secret", "base_url"])
-            let configuration: OmnigageConfiguration
-            if let target = try context.session.sandboxTarget() {
-                configuration = OmnigageConfiguration(accountKey: target.omnigageAccount, key: target.omnigageKey,
-                                                      secret: target.omnigageSecret, baseURL: target.omnigageBaseURL)
-            } else {
-                configuration = try OmnigageConfiguration.fromEnvironment(
-                    context.environment, accountKey: try t.string("account"), key: try t.string("key"), secret: try t.string("secret"),
-                    baseURL: try t.string("base_url"))
-            }
-            s.push(object: OmnigageHandle(configuration: configuration, session: context.session), className: OmnigageHandle.className)
+            guard let target = try TargetBinding.make(OmnigageTarget.kind, s, context: context, codec: codec) as? OmnigageTarget else { return 0 }
+            s.push(object: OmnigageHandle(target: target, session: context.session), className: OmnigageHandle.className)
             return 1
         })
         s.setField("omnigage", in: module)

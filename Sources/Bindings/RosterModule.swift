@@ -91,6 +91,7 @@ public final class RosterModule {
         jobs.define(on: stack, into: stack.top)
         OmnigageBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs)
         WhispirBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs)
+        TargetBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs, dedicated: ["omnigage", "whispir"])
 
         // os.exit unwinds to the host instead of ending the process, so the run still reports.
         if stack.getGlobal("os") == .table {

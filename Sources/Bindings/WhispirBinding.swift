@@ -7,18 +7,18 @@ import Whispir
 /// One `roster.whispir{...}` client: its configuration over the run's session.
 final class WhispirHandle: TargetHandle {
     static let className = "roster.Whispir"
-    let configuration: WhispirConfiguration
+    let target: WhispirTarget
     let session: ClientSession
 
-    init(configuration: WhispirConfiguration, session: ClientSession) {
-        self.configuration = configuration
+    init(target: WhispirTarget, session: ClientSession) {
+        self.target = target
         self.session = session
     }
 
-    /// A client over the run's transport (made per call: the transport ends with the run).
-    var client: WhispirClient { WhispirClient(configuration: configuration, transport: session.httpTransport()) }
+    var client: WhispirClient { target.client }
+    var configuration: WhispirConfiguration { target.client.configuration }
 
-    func importTarget() -> any ImportTarget { WhispirTarget(client: client) }
+    func importTarget() -> any ImportTarget { target }
 }
 
 /// `roster.whispir{ api_key=, username=, password=, region=, base_url=, workspace= }` and its methods:
@@ -79,20 +79,8 @@ enum WhispirBinding {
         ])
 
         s.push(function: { s in
-            let t = try OptionTable(s, at: 1, function: function, known: ["api_key", "username", "password", "region", "base_url", "workspace"])
-            let workspace = try t.string("workspace")
-            let configuration: WhispirConfiguration
-            if let target = try context.session.sandboxTarget() {
-                configuration = WhispirConfiguration(apiKey: target.whispirAPIKey, username: target.whispirUsername,
-                                                     password: target.whispirPassword, baseURL: target.whispirBaseURL,
-                                                     workspace: workspace ?? context.environment["WHISPIR_WORKSPACE"])
-            } else {
-                configuration = try WhispirConfiguration.fromEnvironment(
-                    context.environment, apiKey: try t.string("api_key"), username: try t.string("username"),
-                    password: try t.string("password"), region: try t.string("region"), baseURL: try t.string("base_url"),
-                    workspace: workspace)
-            }
-            s.push(object: WhispirHandle(configuration: configuration, session: context.session), className: WhispirHandle.className)
+            guard let target = try TargetBinding.make(WhispirTarget.kind, s, context: context, codec: codec) as? WhispirTarget else { return 0 }
+            s.push(object: WhispirHandle(target: target, session: context.session), className: WhispirHandle.className)
             return 1
         })
         s.setField("whispir", in: module)

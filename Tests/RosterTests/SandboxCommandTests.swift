@@ -60,8 +60,8 @@ let noCredentials = ["OMNIGAGE_KEY": "", "OMNIGAGE_SECRET": "", "OMNIGAGE_ACCOUN
     }
 
     @Test func vendorRefusalExits4WithTheVendorsDetail() throws {
-        let (process, port) = try startSandboxCommand()
-        defer { kill(process.processIdentifier, SIGINT); process.waitUntilExit() }
+        let sandbox = try SandboxProcess()
+        let port = sandbox.port
         let dir = try makeTemporaryDirectory()
         try writeFile(dir, "x.lua", "roster.omnigage{}:create_upload { name = 'a.csv', size = 1 }")
         let r = try RosterProcess.run(["run", "x.lua"], in: dir, environment: noCredentials.merging([
@@ -71,25 +71,6 @@ let noCredentials = ["OMNIGAGE_KEY": "", "OMNIGAGE_SECRET": "", "OMNIGAGE_ACCOUN
         #expect(r.status == 4, "\(r.stderr)")
         #expect(r.stderr.hasPrefix("roster: x.lua:1: Omnigage refused POST /uploads (HTTP 401): Invalid API token"))
         #expect(!r.stderr.contains("not-the-secret"))
-    }
-
-    /// Starts `roster sandbox --port 0` and returns it with the port it printed.
-    func startSandboxCommand() throws -> (Process, String) {
-        let process = Process()
-        process.executableURL = RosterProcess.executable
-        process.arguments = ["sandbox", "--port", "0"]
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        var printed = ""
-        while !printed.contains("Faults") {
-            let chunk = out.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            printed += String(decoding: chunk, as: UTF8.self)
-        }
-        let port = try #require(printed.firstMatch(of: /Roster sandbox on 127\.0\.0\.1:(\d+)/)).1
-        return (process, String(port))
     }
 
     @Test func sandboxCommandPrintsItsURLServesAndStopsOnSIGINT() async throws {

@@ -21,6 +21,14 @@ public final class OmnigageTarget: ImportTarget {
         self.client = client
     }
 
+    /// `roster.omnigage{ account=, key=, secret=, base_url= }`; the rest from `OMNIGAGE_*`.
+    public static let kind = TargetKind(name: "omnigage", optionKeys: ["account", "key", "secret", "base_url"],
+                                        credentialKeys: ["account", "key", "secret", "base_url"]) { options, environment, transport in
+        let configuration = try OmnigageConfiguration.fromEnvironment(
+            environment, accountKey: options["account"], key: options["key"], secret: options["secret"], baseURL: options["base_url"])
+        return OmnigageTarget(client: OmnigageClient(configuration: configuration, transport: transport))
+    }
+
     public func check(header: [String], mapping: [String: String], options: [String: JSONValue]) -> (errors: [String], warnings: [String]) {
         var errors: [String] = []
         var warnings: [String] = []

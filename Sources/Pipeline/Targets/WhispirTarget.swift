@@ -15,6 +15,15 @@ public final class WhispirTarget: ImportTarget {
         self.client = client
     }
 
+    /// `roster.whispir{ api_key=, username=, password=, region=, base_url=, workspace= }`; the rest from `WHISPIR_*`.
+    public static let kind = TargetKind(name: "whispir", optionKeys: ["api_key", "username", "password", "region", "base_url", "workspace"],
+                                        credentialKeys: ["api_key", "username", "password", "region", "base_url"]) { options, environment, transport in
+        let configuration = try WhispirConfiguration.fromEnvironment(
+            environment, apiKey: options["api_key"], username: options["username"], password: options["password"],
+            region: options["region"], baseURL: options["base_url"], workspace: options["workspace"])
+        return WhispirTarget(client: WhispirClient(configuration: configuration, transport: transport))
+    }
+
     public func check(header: [String], mapping: [String: String], options: [String: JSONValue]) -> (errors: [String], warnings: [String]) {
         var errors: [String] = []
         if let mode = options["import_mode"], WhispirImportMode(rawValue: mode.stringValue ?? "") == nil {
