@@ -49,6 +49,7 @@ public final class RosterModule {
     @discardableResult
     public static func install(into state: LuaState, context: RosterContext) throws -> RosterModule {
         let module = RosterModule(context: context, json: try JSONCodec(state: state))
+        state.errorKind = { FailureClass(of: $0).rawValue }
         module.define(on: state.stack)
         return module
     }

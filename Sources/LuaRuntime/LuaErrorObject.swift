@@ -15,13 +15,6 @@ final class LuaErrorObject {
         self.message = message
     }
 
-    /// The short kind name scripts see in `e.kind`.
-    var kind: String { (error as? any ScriptVisibleError)?.scriptKind ?? "error" }
-}
-
-/// A Swift error that tells scripts what kind it is (`e.kind`), e.g. `refused`, `transport`, `usage`.
-public protocol ScriptVisibleError: Error {
-    var scriptKind: String { get }
 }
 
 extension LuaStack {
@@ -54,7 +47,7 @@ extension LuaStack {
                       let key = s.string(at: 2) else { s.pushNil(); return 1 }
                 switch key {
                 case "message": s.push(e.message)
-                case "kind": s.push(e.kind)
+                case "kind": s.push(s.state.errorKind(e.error))
                 default:
                     // String methods act on the message: e:match(...), e:find(...), e:sub(...).
                     guard s.getGlobal("string") == .table, s.getField(key, in: -1) == .function else {

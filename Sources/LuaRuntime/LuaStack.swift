@@ -142,6 +142,10 @@ public struct LuaStack {
     public func next(_ table: Int32) -> Bool { lua_next(L, table) != 0 }
     /// Pushes the metatable of the value at `index`, if it has one.
     public func pushMetatable(of index: Int32) -> Bool { lua_getmetatable(L, index) != 0 }
+
+    /// Pushes the metatable of class `name` (see `defineClass`), or nil; true when it exists.
+    @discardableResult
+    public func pushMetatable(named name: String) -> Bool { roster_getmetatable_named(L, name) == LUA_TTABLE }
     /// Sets the table on top as the metatable of the value at `index`, popping it.
     public func setMetatable(of index: Int32) throws {
         guard type(at: -1) == .table else { throw LuaError(kind: .runtime, message: "metatable must be a table") }

@@ -29,6 +29,8 @@ public final class LuaState {
     let limits: UnsafeMutablePointer<roster_limits>
     let L: OpaquePointer
     public let options: LuaOptions
+    /// The short kind name a script sees in `err.kind` for a Swift error (the host classifies its errors).
+    public var errorKind: (any Error) -> String = { _ in "error" }
 
     /// Creates a state with the standard libraries, the sandbox (unless disabled) and the plugin path.
     public init(options: LuaOptions = LuaOptions()) throws {

@@ -364,4 +364,55 @@ func balanced(_ s: [String: Any]) -> Bool {
         let quiet = try RosterProcess.run(["run", "--fresh", "--quiet", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
         #expect(!quiet.stderr.contains("rows read"))
     }
+
+    @Test(arguments: ["resource_created", "part_imported"])
+    func aWhispirJobKilledAfterAStageResumesWithoutASecondResourceOrImport(stage: String) throws {
+        let sandbox = try SandboxProcess()
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "staff.csv", """
+            first,last,mobile
+            John,Smith,0423 456 789
+            Jane,Smith,0498 765 432
+
+            """)
+        try writeFile(dir, "job.lua", """
+            return roster.job {
+              source = arg[1], target = roster.whispir {},
+              transform = function(row)
+                row.mobile = "61" .. row.mobile:gsub("%s", ""):sub(2)
+                row.country, row.tz = "Australia", "+10"
+                return row
+              end,
+              mapping = { firstName = "first", lastName = "last", workMobilePhone1 = "mobile", workCountry = "country", timezone = "tz" },
+              options = { import_mode = "duplicate" },
+            }
+            """)
+        var env = sandbox.environment
+        env["ROSTER_TEST_KILL_AFTER"] = stage
+        let killed = try RosterProcess.run(["run", "job.lua", "staff.csv"], in: dir, environment: env)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        let resumed = try RosterProcess.run(["run", "--json", "job.lua", "staff.csv"], in: dir, environment: sandbox.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let s = try summary(resumed)
+        #expect(s["sent"] as? Int == 2)
+        #expect(s["target"] as? String == "whispir")
+        #expect(try sandbox.count("whispir", "resources_created") == 1)
+        #expect(try sandbox.count("whispir", "imports_created") == 1)
+        let again = try RosterProcess.run(["run", "job.lua", "staff.csv"], in: dir, environment: sandbox.environment)
+        #expect(again.stderr.contains("already imported"))
+        #expect(try sandbox.count("whispir", "imports_created") == 1)
+    }
+
+    @Test func errorsFromAJobKeepTheirKindInLua() throws {
+        let dir = try project("""
+            local job = roster.job { source = arg[1], target = roster.omnigage {}, mapping = { ["first-name"] = "Given" },
+                                     transform = function(row) if row.Given == "Bob" then error("no") end return row end,
+                                     options = { max_rejects = 0 } }
+            local ok, err = pcall(roster.run, job)
+            print(ok, err.kind, tostring(err):match("more than max_rejects = 0") ~= nil)
+            """)
+        let r = try RosterProcess.run(["run", "job.lua", "contacts.csv"], in: dir, environment: ["OMNIGAGE_KEY": "", "WHISPIR_API_KEY": ""])
+        #expect(r.stdout == "false\treject_limit\ttrue\n", "\(r.stderr)")
+        #expect(r.status == 3)  // the rejected record still counts
+    }
 }
