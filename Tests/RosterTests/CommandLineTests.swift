@@ -184,3 +184,37 @@ struct RosterProcess {
         #expect(object["sent"] as? Int == 4)
     }
 }
+
+@Suite struct DocumentationTests {
+    /// Project paths (`examples/...`, `plugins/...`, `docs/...`, `scripts/...`) named in `text`.
+    func projectPaths(in text: String) -> Set<String> {
+        Set(text.matches(of: /(?:examples|plugins|docs|scripts)\/[A-Za-z0-9_.\/-]*[A-Za-z0-9_]/).map { String($0.output) })
+    }
+
+    @Test func readmeAndHelpNameOnlyFilesThatExist() throws {
+        let readme = try String(contentsOfFile: repositoryRoot + "/README.md", encoding: .utf8)
+        let help = try RosterProcess.run(["--help"]).stdout
+        let named = projectPaths(in: readme).union(projectPaths(in: help))
+        #expect(named.contains("examples/job.lua"))
+        #expect(projectPaths(in: help).contains("examples/data/contacts.csv"))
+        // Placeholders such as plugins/NAME/init.lua are not files.
+        for path in named.sorted() where !path.contains("NAME") {
+            #expect(FileManager.default.fileExists(atPath: repositoryRoot + "/" + path), "\(path) is named but does not exist")
+        }
+        #expect(!readme.contains("../shared") && !readme.contains("design.md"))
+    }
+
+    @Test func theReadmesFirstJobRunsThenSaysAlreadyImported() throws {
+        let dir = try projectCopy()
+        let env = ["OMNIGAGE_KEY": "", "WHISPIR_API_KEY": ""]
+        let first = try RosterProcess.run(["run", "--progress", "examples/job.lua", "examples/data/contacts.csv"], in: dir, environment: env)
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stderr.contains("transform: "))
+        #expect(first.stderr.contains("roster: rows: 4 read, 4 sent, 0 skipped, 0 rejected"))
+        #expect(first.stderr.contains(": completed (created 4, updated 0, erred 0)"))
+        let second = try RosterProcess.run(["run", "examples/job.lua", "examples/data/contacts.csv"], in: dir, environment: env)
+        #expect(second.status == 0)
+        #expect(second.stderr.contains("roster: already imported: import "), "\(second.stderr)")
+        #expect(!second.stderr.contains("rows: 4 read"))
+    }
+}
