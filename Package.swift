@@ -28,6 +28,8 @@ let luaTargets: [Target] = [
     .target(name: "CLuaShim", dependencies: ["CLua"], path: "Sources/CLuaShim"),
     .target(name: "LuaRuntime", dependencies: ["CLua", "CLuaShim"], swiftSettings: swiftSettings),
     .testTarget(name: "LuaRuntimeTests", dependencies: ["LuaRuntime", "RosterTestSupport"], swiftSettings: swiftSettings),
+    // roster.json: JSON text to and from Lua values on the stack (a Lua library; knows nothing of contacts).
+    .target(name: "LuaJSON", dependencies: ["LuaRuntime"], swiftSettings: swiftSettings),
 ]
 
 // Streaming readers and writers (CSV, XLSX, JSON, XML).
@@ -94,7 +96,7 @@ let appTargets: [Target] = [
     ], swiftSettings: swiftSettings),
     // Bindings reaches the vendor modules only to expose their low-level calls one to one.
     .target(name: "Bindings", dependencies: [
-        "LuaRuntime", "Tabular", "Pipeline", "Transport", "Omnigage", "Whispir",
+        "LuaRuntime", "LuaJSON", "Tabular", "Pipeline", "Transport", "Omnigage", "Whispir",
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     .executableTarget(name: "roster", dependencies: [

@@ -88,7 +88,7 @@ public final class RosterModule {
         json.define(on: stack)
         stack.setField("json", in: -2)
 
-        TableBinding.define(on: stack, into: stack.top, report: context.report)
+        TableBinding.define(on: stack, into: stack.top, report: context.report, runner: jobs.runner)
         jobs.define(on: stack, into: stack.top)
         OmnigageBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs)
         WhispirBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs)

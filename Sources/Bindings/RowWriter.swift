@@ -6,6 +6,7 @@ import Tabular
 /// first row's keys in source order followed by its new keys sorted by name. A later row with a key
 /// outside the header is rejected (named in the errors file), never silently cut.
 struct RowWriter {
+    let runner: JobRunner
     let stack: LuaStack
     let path: String
     let format: TableFormat
@@ -24,58 +25,12 @@ struct RowWriter {
         return try write(list: value)
     }
 
+    /// A source is written by the job runner (the same loop, accounting and errors file as a job).
     private func write(source src: RowSource) throws -> WriteSummary {
-        let s = stack
-        let accounting = src.table.accounting
-        var errors: ErrorsFile?
-        if let errorsPath {
-            let header = src.table.reader.header
-            accounting.sink = { issue in
-                if errors == nil {
-                    errors = try ErrorsFile(path: errorsPath, header: header)
-                    src.table.errorsFilePath = errorsPath
-                }
-                try errors?.append(issue)
-            }
-        }
-        defer { accounting.sink = nil }
-        let writer = try Tables.writer(path: path, format: format)
-        let summary: WriteSummary
-        if src.stages.isEmpty && columns == nil {
-            // Untransformed: rows never enter Lua (CSV to CSV copies bytes).
-            summary = try TableCopy.copy(from: src.table.reader, to: writer) { r in
-                accounting.recordRead()
-                try accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values))
-            }
-            accounting.recordRead(summary.rows)
-            accounting.recordSent(summary.rows)
-            src.table.finished = true
-        } else {
-            var converter: RowConverter?
-            while let (count, record) = try src.pullRecord(on: s) {
-                let first = s.top - count + 1
-                let conv = try converter ?? {
-                    let c = try RowConverter(stack: s, columns: columns ?? RowConverter.header(of: first, source: src.table.reader.header, on: s),
-                                             source: src.table.reader.header)
-                    try writer.writeHeader(c.columns)
-                    converter = c
-                    return c
-                }()
-                do {
-                    let rows = try (first ... s.top).map { try conv.values(of: $0) }
-                    for row in rows { try writer.writeRow(row) }
-                    accounting.recordSent()
-                } catch let problem as RowProblem {
-                    try accounting.record(RowIssue(outcome: .rejected, record: record.number, line: record.line,
-                                                   reason: "\(problem.description) (write, row \(record.number), line \(record.line))", values: record.values))
-                }
-                s.setTop(first - 1)
-            }
-            if converter == nil { try writer.writeHeader(columns ?? src.table.reader.header) }
-            summary = try writer.finish()
-        }
-        _ = try errors?.finish()
-        return summary
+        let transform = src.stages.isEmpty && columns == nil ? nil : LuaTransform(stack: stack, source: src, columns: columns)
+        defer { src.table.finished = true }
+        return try runner.export(src.table.reader, transform: transform, input: src.table.input, to: path, format: format,
+                                 columns: columns, errorsFile: errorsPath)
     }
 
     private func write(list: Int32) throws -> WriteSummary {

@@ -5,7 +5,7 @@ import Tabular
 
 /// `roster.read` and `roster.write`, and the methods of the sources they work with.
 enum TableBinding {
-    static func define(on s: LuaStack, into module: Int32, report: RunReport) {
+    static func define(on s: LuaStack, into module: Int32, report: RunReport, runner: JobRunner) {
         s.defineClass(RowSource.className, methods: [
             "header": { s in
                 let src = try source(s, "header")
@@ -59,7 +59,7 @@ enum TableBinding {
 
         s.push(function: { s in try read(s, report: report) })
         s.setField("read", in: module)
-        s.push(function: write)
+        s.push(function: { s in try write(s, runner: runner) })
         s.setField("write", in: module)
     }
 
@@ -125,7 +125,7 @@ enum TableBinding {
     }
 
     /// `roster.write(rows, path [, opts])` -> `{ path=, rows=, bytes=, format= }`.
-    static func write(_ s: LuaStack) throws -> Int32 {
+    static func write(_ s: LuaStack, runner: JobRunner) throws -> Int32 {
         let path = try s.checkString(2, function: "write")
         var format = TableFormat.csv
         let lower = path.lowercased()
@@ -145,7 +145,7 @@ enum TableBinding {
             s.pop()
             errorsPath = try optionString(s, "errors", in: 3, "write")
         }
-        let summary = try RowWriter(stack: s, path: path, format: format, columns: columns, errorsPath: errorsPath).write(from: 1)
+        let summary = try RowWriter(runner: runner, stack: s, path: path, format: format, columns: columns, errorsPath: errorsPath).write(from: 1)
         s.push(LuaValue.table(LuaTable(fields: [
             "path": .string(summary.path), "rows": .integer(Int64(summary.rows)),
             "bytes": .integer(Int64(summary.bytes)), "format": .string(format.rawValue),

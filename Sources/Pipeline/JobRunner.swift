@@ -224,6 +224,38 @@ public final class JobRunner {
         settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
     }
 
+    /// Writes a table to a file (`roster.write`): every record read, transformed and written, skipped
+    /// or rejected, and counted into `input`'s accounting (a written record counts as sent). An
+    /// untransformed CSV source is copied byte for byte.
+    public func export(_ reader: any TableReader, transform: (any RecordTransform)?, input: ReportInput, to path: String,
+                       format: TableFormat, columns: [String]?, errorsFile: String?) throws -> WriteSummary {
+        report.add(input)
+        let accounting = input.accounting
+        if transform == nil && columns == nil {
+            var errors: ErrorsFile?
+            defer { _ = try? errors?.finish() }
+            let summary = try TableCopy.copy(from: reader, to: try Tables.writer(path: path, format: format)) { r in
+                accounting.recordRead()
+                let issue = RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values)
+                try accounting.record(issue)
+                if let errorsFile {
+                    if errors == nil {
+                        errors = try ErrorsFile(path: errorsFile, header: reader.header)
+                        input.errorsFile = errorsFile
+                    }
+                    try errors?.append(issue)
+                }
+            }
+            accounting.recordRead(summary.rows)
+            accounting.recordSent(summary.rows)
+            return summary
+        }
+        var staging = try Staging(path: path, format: format, reader: reader, transform: transform, columns: columns, sampling: false)
+        try prepare(&staging, reader: reader, accounting: accounting, input: input, errorsPath: errorsFile, hooks: nil)
+        accounting.recordSent(staging.stagedRecords)
+        return WriteSummary(path: path, rows: staging.rows, bytes: Int(Self.size(of: path)))
+    }
+
     /// Options checked against the common keys and the target's: an unknown key is an error naming the nearest.
     private func checkedOptions(_ options: [String: JSONValue], target: any ImportTarget) throws -> [String: JSONValue] {
         let known = JobOptionKeys.common.union(target.optionKeys)
@@ -272,9 +304,10 @@ struct Staging {
     private(set) var sampleRows: [[String]] = []
     private(set) var samples: [String: [String]] = [:]
 
-    init(path: String, reader: any TableReader, transform: (any RecordTransform)?, columns: [String]?, sampling: Bool) throws {
+    init(path: String, format: TableFormat = .csv, reader: any TableReader, transform: (any RecordTransform)?, columns: [String]?,
+         sampling: Bool) throws {
         self.path = path
-        writer = try Tables.writer(path: path, format: .csv)
+        writer = try Tables.writer(path: path, format: format)
         self.transform = transform
         fixedColumns = columns
         sourceHeader = reader.header
@@ -321,13 +354,14 @@ struct Staging {
         }
     }
 
-    mutating func finish() throws {
+    @discardableResult
+    mutating func finish() throws -> WriteSummary {
         if !headerWritten {
             columns = fixedColumns ?? transform?.columns ?? sourceHeader
             try writer.writeHeader(columns)
             headerWritten = true
         }
-        _ = try writer.finish()
+        return try writer.finish()
     }
 
     /// How many distinct source records the output rows in `ranges` carry.
