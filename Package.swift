@@ -93,6 +93,7 @@ let appTargets: [Target] = [
     .target(name: "Pipeline", dependencies: [
         "Tabular", "Transport", "Omnigage", "Whispir",
         .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     // Bindings reaches the vendor modules only to expose their low-level calls one to one.
     .target(name: "Bindings", dependencies: [

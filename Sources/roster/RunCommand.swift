@@ -109,10 +109,8 @@ enum ScriptCommand {
                                           environment: environment, mode: mode, settings: settings).run()
         progress?.finish()
         await launcher.stop()
-        if dryRun {
-            if output.json {
-                print(outcome.checksJSON)
-            } else if outcome.checks.isEmpty {
+        if dryRun && !output.json {
+            if outcome.checks.isEmpty {
                 FileHandle.standardError.write(Data("roster check: no job ran (jobs are roster.job{...}, og:import and wh:import)\n".utf8))
             } else {
                 print(outcome.checks.joined(separator: "\n\n"))

@@ -3,7 +3,6 @@ import Foundation
 import Logging
 import LuaRuntime
 import Pipeline
-import Transport
 
 /// What a finished run hands back to the command: the exit code and what to print.
 struct RunOutcome: Sendable {
@@ -12,9 +11,8 @@ struct RunOutcome: Sendable {
     var json: String
     /// The human summary lines (stderr).
     var summary: [String]
-    /// `roster check`'s reports, as text and as JSON.
+    /// `roster check`'s reports, as text (the `--json` line holds them under `check`).
     var checks: [String]
-    var checksJSON: String
 }
 
 /// Runs one script for `roster run` and `roster check`: the script thread, the report, the summary.
@@ -56,9 +54,7 @@ struct ScriptRun {
                 logger.warning("\(records) record(s) of \(path) were read but neither sent, skipped nor rejected")
             }
             let checks = report.checks
-            return RunOutcome(exitCode: report.exitCode, json: report.json(), summary: report.summaryLines(),
-                              checks: checks.map(\.text),
-                              checksJSON: String(decoding: JSONValue.array(checks.map(\.json)).encoded(), as: UTF8.self))
+            return RunOutcome(exitCode: report.exitCode, json: report.json(), summary: report.summaryLines(), checks: checks.map(\.text))
         }
     }
 

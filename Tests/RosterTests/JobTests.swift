@@ -198,11 +198,14 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(!FileManager.default.fileExists(atPath: dir + "/.roster/journal"))
 
         let json = try RosterProcess.run(["check", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
-        let lines = json.stdout.split(separator: "\n")
-        try #require(lines.count == 2, "\(json.stdout) \(json.stderr)")
-        let checks = try #require(try JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [[String: Any]])
+        #expect(json.stdout.split(separator: "\n").count == 1)
+        let object = try summary(json)
+        let checks = try #require(object["check"] as? [[String: Any]])
         #expect(checks.first?["would_send"] as? Int == 3)
         #expect((checks.first?["mapping"] as? [[String: Any]])?.count == 4)
+        #expect((checks.first?["header"] as? [String]) == ["Given", "Family", "Mobile", "Email"])
+        #expect((checks.first?["sample_rows"] as? [[String: Any]])?.count == 3)
+        #expect(object["imports"] as? [Any] != nil && (object["imports"] as? [Any])?.isEmpty == true)
         #expect(try sandbox.requests() == 0)
     }
 

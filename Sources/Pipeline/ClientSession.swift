@@ -1,7 +1,5 @@
 import Foundation
 import Logging
-import LuaRuntime
-import Pipeline
 import Transport
 
 /// Where every client goes when the run uses the local sandbox: the variables (base URLs and the
@@ -25,7 +23,7 @@ public struct SandboxTarget: Sendable {
     }
 
     /// Where clients point in `roster check`, which sends nothing: a loopback port nothing listens on.
-    static let simulated = SandboxTarget(
+    public static let simulated = SandboxTarget(
         omnigageBaseURL: "http://127.0.0.1:9/omnigage/api/v1", omnigageAccount: "check", omnigageKey: "check", omnigageSecret: "check",
         whispirBaseURL: "http://127.0.0.1:9/whispir", whispirAPIKey: "check", whispirUsername: "check", whispirPassword: "check")
 }
@@ -43,12 +41,12 @@ public enum SandboxMode: Sendable {
 /// The remote side of one script run: the single HTTP transport (created on first use, shut down
 /// when the run ends) and the sandbox when used. In a check (`simulated`) nothing is ever sent.
 public final class ClientSession {
-    let logger: Logger
+    public let logger: Logger
     let transportConfiguration: TransportConfiguration
     private var mode: SandboxMode
     private var transport: HTTPTransport?
     /// `roster check`: low-level remote calls are refused, jobs are simulated.
-    let simulated: Bool
+    public let simulated: Bool
 
     /// Creates a session; nothing is connected or started until a client needs it.
     public init(logger: Logger, sandbox: SandboxMode = .off, transport: TransportConfiguration = TransportConfiguration(),
@@ -60,7 +58,7 @@ public final class ClientSession {
     }
 
     /// The run's transport, created on first use.
-    func httpTransport() -> HTTPTransport {
+    public func httpTransport() -> HTTPTransport {
         if let transport { return transport }
         let created = HTTPTransport(configuration: transportConfiguration, logger: logger)
         transport = created
@@ -68,7 +66,7 @@ public final class ClientSession {
     }
 
     /// The sandbox every client must use, starting it if it is started on demand; nil for real vendors.
-    func sandboxTarget() throws -> SandboxTarget? {
+    public func sandboxTarget() throws -> SandboxTarget? {
         switch mode {
         case .off: return nil
         case .running(let target): return target
@@ -88,7 +86,7 @@ public final class ClientSession {
     }
 
     /// Runs one low-level client call (`og:create_upload`...) from the script thread; refused in a check.
-    func perform<T: Sendable>(_ method: String, _ operation: @escaping @Sendable () async throws -> T) throws -> T {
+    public func perform<T: Sendable>(_ method: String, _ operation: @escaping @Sendable () async throws -> T) throws -> T {
         if simulated {
             throw JobError(.usage, stage: "check", "\(method) sends to the vendor: roster check simulates jobs only (roster.job, og:import, wh:import); use roster run")
         }
