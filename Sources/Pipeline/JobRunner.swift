@@ -64,7 +64,16 @@ public final class JobRunner {
                                   transform: spec.transform, columns: options["columns"].flatMap(Self.strings),
                                   sampling: settings.dryRun)
         let errorsPath = options["errors_file"]?.stringValue
-        try prepare(&staging, reader: reader, accounting: accounting, input: input, errorsPath: errorsPath, hooks: spec.hooks)
+        do {
+            try prepare(&staging, reader: reader, accounting: accounting, input: input, errorsPath: errorsPath, hooks: spec.hooks)
+        } catch {
+            // The job stopped while reading: what it had read was not sent.
+            let pending = accounting.pending
+            accounting.recordUnsent(pending, outcome: .rejected)
+            report.noteUndelivered(pending)
+            throw error
+        }
+        for warning in reader.info.warnings { report.warn("\(input.path): \(warning)") }
         var result = JobResult()
         result.errorsFile = input.errorsFile
         let file = PreparedFile(path: staging.path, name: name, header: staging.columns, rows: staging.rows,

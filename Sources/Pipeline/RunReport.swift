@@ -194,7 +194,8 @@ public final class RunReport {
         if undelivered > 0, let failure {
             lines.append("\(undelivered) row(s) were not delivered: \(failure.stage ?? "a remote stage") failed")
         }
-        if !warnings.isEmpty { lines.append("\(warnings.count) warning(s)") }
+        for warning in warnings.prefix(10) { lines.append("warning: \(warning)") }
+        if warnings.count > 10 { lines.append("... and \(warnings.count - 10) more warning(s)") }
         return lines
     }
 }

@@ -418,4 +418,62 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(r.stdout == "false\treject_limit\ttrue\n", "\(r.stderr)")
         #expect(r.status == 3)  // the rejected record still counts
     }
+
+    @Test func ctrlCStopsTheJobWithExit130AndTheJournalResumes() throws {
+        let sandbox = try SandboxProcess()
+        try sandbox.fault(#"{"path": "/omnigage/api/v1/import-contacts", "method": "POST", "kind": "delay", "delayMs": 1500, "count": 1}"#)
+        let dir = try project(Self.job())
+        let process = Process()
+        process.executableURL = RosterProcess.executable
+        process.arguments = ["run", "--json", "job.lua", "contacts.csv"]
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        process.environment = ProcessInfo.processInfo.environment.merging(sandbox.environment) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        // Wait until the upload is journalled, then press Ctrl-C.
+        let deadline = Date().addingTimeInterval(30)
+        func journal() -> String {
+            let folder = dir + "/.roster/journal"
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            return files.compactMap { try? String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }.joined()
+        }
+        while !journal().contains(#""event":"uploaded""#), Date() < deadline { usleep(20_000) }
+        kill(process.processIdentifier, SIGINT)
+        let printed = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 130)
+        let last = String(decoding: printed, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], "\(last)")
+        #expect((s["error"] as? [String: Any])?["kind"] as? String == "interrupted")
+        #expect(s["exit_code"] as? Int == 130)
+        #expect(balanced(s))
+        // Every line of the journal is whole, and a re-run finishes the job with one upload and one import.
+        for line in journal().split(separator: "\n") {
+            #expect((try? JSONSerialization.jsonObject(with: Data(line.utf8))) != nil)
+        }
+        let resumed = try RosterProcess.run(["run", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        #expect(try sandbox.count("omnigage", "uploads_created") == 1)
+        #expect(try sandbox.count("omnigage", "imports_created") == 1)
+    }
+
+    @Test func osExitInsideATransformEndsTheRunWithThatCodeAndEveryRowAccountedFor() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job(transform: """
+            function(row)
+                if row.Given == "Cy" then os.exit(6) end
+                return row
+              end
+            """))
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 6, "\(r.stderr)")
+        let s = try summary(r)
+        #expect(s["exit_code"] as? Int == 6)
+        #expect(s["read"] as? Int == 3)
+        #expect(balanced(s))
+        #expect(try sandbox.requests() == 0)
+    }
 }
