@@ -94,7 +94,9 @@ public final class JobContext {
     /// Calls a hook when the job has it; returns a `before_*` hook's version of `value`.
     public func hook(_ name: HookName, _ value: JSONValue) throws -> JSONValue? {
         guard let hooks, hooks.has(name) else { return nil }
+        let current = stage
         stage = name.rawValue
+        defer { stage = current }
         do {
             return try hooks.call(name, [value])
         } catch {
