@@ -19,6 +19,15 @@ struct JobFlags: ParsableArguments {
     var progress = false
 }
 
+/// The script and what follows it (passed to the script untouched).
+struct ScriptArguments: ParsableArguments {
+    @Argument(help: "The Lua script.")
+    var script: String
+
+    @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script.")
+    var arguments: [String] = []
+}
+
 /// `roster run SCRIPT.lua [ARGS...]`: runs a script as `lua` would, with the `roster` module.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -38,16 +47,11 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var lua: LuaFlags
     @OptionGroup var output: OutputFlags
     @OptionGroup var job: JobFlags
-
-    @Argument(help: "The Lua script to run.")
-    var script: String
-
-    @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script.")
-    var arguments: [String] = []
+    @OptionGroup var script: ScriptArguments
 
     func run() async throws {
-        try await ScriptCommand.run(script: script, arguments: arguments, lua: lua, output: output,
-                                    sandbox: job.sandbox, fresh: job.fresh, progress: job.progress, dryRun: false)
+        try await ScriptCommand.run(script, lua: lua, output: output, sandbox: job.sandbox, fresh: job.fresh, progress: job.progress,
+                                    dryRun: false)
     }
 
     /// Whether the environment names vendor credentials (otherwise the sandbox is the default).
@@ -69,23 +73,18 @@ struct Check: AsyncParsableCommand {
 
     @OptionGroup var lua: LuaFlags
     @OptionGroup var output: OutputFlags
-
-    @Argument(help: "The Lua script to check.")
-    var script: String
-
-    @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script.")
-    var arguments: [String] = []
+    @OptionGroup var script: ScriptArguments
 
     func run() async throws {
-        try await ScriptCommand.run(script: script, arguments: arguments, lua: lua, output: output,
-                                    sandbox: false, fresh: false, progress: false, dryRun: true)
+        try await ScriptCommand.run(script, lua: lua, output: output, sandbox: false, fresh: false, progress: false, dryRun: true)
     }
 }
 
 /// What `run` and `check` share: settings, the sandbox, the script thread, the summary and the exit code.
 enum ScriptCommand {
-    static func run(script: String, arguments: [String], lua: LuaFlags, output: OutputFlags, sandbox: Bool, fresh: Bool,
+    static func run(_ invocation: ScriptArguments, lua: LuaFlags, output: OutputFlags, sandbox: Bool, fresh: Bool,
                     progress showProgressFlag: Bool, dryRun: Bool) async throws {
+        let (script, arguments) = (invocation.script, invocation.arguments)
         let environment = ProcessInfo.processInfo.environment
         let logger = output.logger()
         let options = try lua.options(environment: environment)
