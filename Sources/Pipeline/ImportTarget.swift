@@ -104,6 +104,12 @@ public final class JobContext {
         }
     }
 
+    /// A callback that redraws the progress line (e.g. on each poll while waiting), from any thread.
+    public func heartbeat() -> @Sendable () -> Void {
+        let (sink, stage, rows) = (settings.progress, stage, rowsRead)
+        return { sink?.update(stage: stage, rows: rows, bytes: 0) }
+    }
+
     /// A callback for upload progress (bytes sent of the file), safe to call from any thread.
     public func uploadProgress() -> UploadProgress {
         let (sink, stage, rows) = (settings.progress, stage, rowsRead)

@@ -54,8 +54,9 @@ struct OutputFlags: ParsableArguments {
 
     var logLevel: Logger.Level { verbose ? .debug : quiet ? .warning : .info }
 
-    func logger() -> Logger {
-        var logger = Logger(label: "roster") { _ in StderrLogHandler() }
+    /// The logger; with `progress`, each message first clears the progress line (redrawn by the next update).
+    func logger(progress: TerminalProgress? = nil) -> Logger {
+        var logger = Logger(label: "roster") { _ in StderrLogHandler(progress: progress) }
         logger.logLevel = logLevel
         return logger
     }

@@ -86,7 +86,9 @@ enum ScriptCommand {
                     progress showProgressFlag: Bool, dryRun: Bool) async throws {
         let (script, arguments) = (invocation.script, invocation.arguments)
         let environment = ProcessInfo.processInfo.environment
-        let logger = output.logger()
+        let showProgress = !output.quiet && !output.json && (showProgressFlag || isatty(STDERR_FILENO) == 1)
+        let progress = showProgress ? TerminalProgress() : nil
+        let logger = output.logger(progress: progress)
         let options = try lua.options(environment: environment)
         let launcher = SandboxLauncher(logger: logger)
         let mode: SandboxMode
@@ -99,8 +101,6 @@ enum ScriptCommand {
         }
         let interrupts = Interrupts()
         interrupts.install()
-        let showProgress = !output.quiet && !output.json && (showProgressFlag || isatty(STDERR_FILENO) == 1)
-        let progress = showProgress ? TerminalProgress() : nil
         let settings = RunSettings(dryRun: dryRun, fresh: fresh, journalDirectory: ".roster/journal",
                                    scriptHash: ScriptRun.scriptHash(script), progress: progress, interrupted: interrupts.state,
                                    killAfter: environment["ROSTER_TEST_KILL_AFTER"])

@@ -121,11 +121,22 @@ final class TerminalProgress: ProgressSink, @unchecked Sendable {  // all state 
             if let lastDraw, now - lastDraw < .milliseconds(100) { return }
             lastDraw = now
             let seconds = max(0.001, Double((now - started).components.attoseconds) / 1e18 + Double((now - started).components.seconds))
-            var line = "\(stage): \(rows) rows read, \(Int(Double(rows) / seconds)) rows/s"
+            var line = "\(stage): \(rows) rows read"
+            if stage == "transform" { line += ", \(Int(Double(rows) / seconds)) rows/s" }
             if bytes > 0 { line += ", \(Self.size(bytes)) uploaded" }
             line += String(format: ", %.1f s", seconds)
             FileHandle.standardError.write(Data("\r\u{1B}[K\(line)".utf8))
             drawn = true
+        }
+    }
+
+    /// Runs `write` (a log line) with the progress line cleared first; the next update draws it again.
+    func interrupt(_ write: () -> Void) {
+        lock.withLock {
+            if drawn { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+            drawn = false
+            lastDraw = nil
+            write()
         }
     }
 

@@ -6,6 +6,8 @@ struct StderrLogHandler: LogHandler {
     var metadata: Logger.Metadata = [:]
     var metadataProvider: Logger.MetadataProvider?
     var logLevel: Logger.Level = .info
+    /// The progress line to clear before a message is written, when one is shown.
+    var progress: TerminalProgress?
 
     subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { metadata[key] }
@@ -26,6 +28,11 @@ struct StderrLogHandler: LogHandler {
         var extra = metadata
         if let m = event.metadata { extra.merge(m) { _, new in new } }
         let suffix = extra.isEmpty ? "" : " " + extra.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
-        FileHandle.standardError.write(Data("\(level): \(event.message)\(suffix)\n".utf8))
+        let line = "\(level): \(event.message)\(suffix)\n"
+        if let progress {
+            progress.interrupt { FileHandle.standardError.write(Data(line.utf8)) }
+        } else {
+            FileHandle.standardError.write(Data(line.utf8))
+        }
     }
 }

@@ -108,9 +108,10 @@ public final class OmnigageTarget: ImportTarget {
             if job.options["wait"] != .bool(false) {
                 let timeout = job.options["timeout"]?.doubleValue ?? 600
                 let interval = max(0.01, job.options["interval"]?.doubleValue ?? 1)
-                let id = current.id
+                let (id, beat) = (current.id, job.heartbeat())
                 let final = try job.remote {
-                    try await client.wait(id, timeout: .milliseconds(Int64(timeout * 1000)), interval: .milliseconds(Int64(interval * 1000)))
+                    try await client.wait(id, timeout: .milliseconds(Int64(timeout * 1000)), interval: .milliseconds(Int64(interval * 1000)),
+                                          onPoll: { _ in beat() })
                 }
                 done = record(final)
                 try job.checkpoint("settled", ["import": .string(id), "status": .string(done.status)])
