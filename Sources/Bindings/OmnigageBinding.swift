@@ -54,7 +54,7 @@ enum OmnigageBinding {
             },
             "upload": { s in
                 let og = try handle(s, "upload")
-                guard s.type(at: 2) == .table, case .table(let up) = try s.value(at: 2) else {
+                guard s.type(at: 2) == .table, case .object(let up) = try codec.value(at: 2, on: s, what: "upload") else {
                     throw s.argumentError(2, function: "upload", expected: "table (what create_upload returned)")
                 }
                 let path = try s.checkString(3, function: "upload")
@@ -156,8 +156,8 @@ enum OmnigageBinding {
 
     /// `og:upload(up, path)`: an upload this client created is sent with its own form (renewed if it
     /// expired); any other table with `request_url` and `request_form_data` is sent as a bare S3 POST form.
-    static func upload(_ og: OmnigageHandle, _ up: LuaTable, path: String) throws -> JSONValue {
-        let id = up["id"].stringValue ?? ""
+    static func upload(_ og: OmnigageHandle, _ up: [String: JSONValue], path: String) throws -> JSONValue {
+        let id = up["id"]?.stringValue ?? ""
         let client = og.client
         if let known = og.uploads[id] {
             let receipt = try og.session.perform("og:upload") { try await client.upload(known, path: path) }
@@ -170,24 +170,9 @@ enum OmnigageBinding {
                 "replaced_upload_ids": .array(receipt.replacedUploadIDs.map(JSONValue.string)),
             ])
         }
-        guard let url = up["request_url"].stringValue ?? up["url"].stringValue else {
-            throw RosterScriptError("upload: the upload has no request_url (pass what create_upload returned)")
-        }
-        func pairs(_ value: LuaValue) -> [(String, String)] {
-            guard case .table(let t) = value else { return [] }
-            let items = t.array.isEmpty ? [LuaValue.table(LuaTable(fields: t.fields))] : t.array
-            return items.flatMap { item -> [(String, String)] in
-                guard case .table(let one) = item else { return [] }
-                return one.fields.compactMap { k, v in k.stringValue.flatMap { key in v.stringValue.map { (key, $0) } } }
-                    .sorted { $0.0 < $1.0 }
-            }
-        }
-        let expiry = up["expires_at"].stringValue.flatMap { HTTPDate.parse($0) ?? ISO8601DateFormatter().date(from: $0) }
-        let form = S3PostForm(url: url, method: up["request_method"].stringValue ?? "post",
-                              fields: pairs(up["request_form_data"].isNil ? up["fields"] : up["request_form_data"]),
-                              headers: pairs(up["request_headers"]), expiresAt: expiry)
-        let fileName = up["name"].stringValue
-        let contentType = up["type"].stringValue ?? "text/csv"
+        let form = try OmnigageClient.form(scriptUpload: up)
+        let fileName = up["name"]?.stringValue
+        let contentType = up["type"]?.stringValue ?? "text/csv"
         let transport = og.session.httpTransport()
         let result = try og.session.perform("og:upload") {
             try await S3PostUpload(transport: transport).upload(form, file: path, fileName: fileName, contentType: contentType)
@@ -227,8 +212,4 @@ enum OmnigageBinding {
             mapping: mapping, listID: try t.string("list"))
     }
 
-}
-
-extension LuaValue {
-    var isNil: Bool { self == .nil }
 }

@@ -125,7 +125,9 @@ public struct OmnigageClient: Sendable {
             throw OmnigageError.unexpectedResponse(method: "POST", path: "/uploads", status: 201, reason: "the upload has no request-url")
         }
         func pairs(_ name: String) -> [(String, String)] {
-            (attributes[name]?.arrayValue ?? []).flatMap { item -> [(String, String)] in
+            // A list of one-field objects (Omnigage's shape) or one object of fields.
+            let items = attributes[name]?.arrayValue ?? attributes[name].map { [$0] } ?? []
+            return items.flatMap { item -> [(String, String)] in
                 (item.objectValue ?? [:]).sorted { $0.key < $1.key }.map { key, value in
                     (key, value.stringValue ?? value.intValue.map(String.init) ?? value.description)
                 }
@@ -135,6 +137,18 @@ public struct OmnigageClient: Sendable {
         return S3PostForm(url: url, method: attributes["request-method"]?.stringValue ?? "post",
                           fields: pairs("request-form-data"), headers: pairs("request-headers"),
                           expiresAt: expiry, maxLength: attributes["max-length-in-bytes"]?.intValue)
+    }
+
+    /// The S3 form of an upload as a script holds it (`request_url`, `request_form_data`, ... or a bare
+    /// pre-signed POST `{ url, fields }`), read by the same rules as an upload Omnigage returned.
+    public static func form(scriptUpload fields: [String: JSONValue]) throws -> S3PostForm {
+        var attributes: [String: JSONValue] = [:]
+        for (key, value) in fields { attributes[key.replacingOccurrences(of: "_", with: "-")] = value }
+        if attributes["request-url"] == nil { attributes["request-url"] = attributes["url"] }
+        if attributes["request-form-data"] == nil { attributes["request-form-data"] = attributes["fields"] }
+        do { return try form(from: OmnigageRecord(type: "uploads", id: fields["id"]?.stringValue ?? "", attributes: attributes)) } catch {
+            throw OmnigageError.invalidRequest("the upload has no request_url: pass what create_upload returned, or { url = ..., fields = {...} }")
+        }
     }
 
     /// Parses `expires-at` (RFC 1123) and ISO 8601 timestamps.
