@@ -63,20 +63,20 @@ enum OmnigageBinding {
             },
             "create_import": { s in
                 let og = try handle(s, "create_import")
-                let t = try OptionTable(s, at: 2, function: "create_import", known: [
+                _ = try OptionTable(s, at: 2, function: "create_import", known: [
                     "upload", "header", "mapping", "status", "unique_primary_phone", "unique_primary_email", "update_pruning",
                     "enable_preflights", "list",
                 ])
-                let uploadID: String
-                switch t["upload"] {
-                case .table(let u): uploadID = u["id"].stringValue ?? ""
-                case let other: uploadID = other.stringValue ?? ""
+                guard case .object(var params) = try codec.value(at: 2, on: s, what: "create_import options") else {
+                    throw RosterScriptError("create_import: option 'upload' (an upload or its id) is required")
                 }
+                let uploadID = params["upload"]?["id"]?.stringValue ?? params["upload"]?.stringValue ?? ""
                 guard !uploadID.isEmpty else { throw RosterScriptError("create_import: option 'upload' (an upload or its id) is required") }
-                var header: [String]?
-                if case .table(let h) = t["header"] { header = h.array.compactMap(\.stringValue) }
+                params["upload"] = .string(uploadID)
+                var header = params["header"]?.arrayValue?.compactMap(\.stringValue)
                 if header == nil, let path = og.uploadedFiles[uploadID] { header = try? Tables.open(path: path).header }
-                let options = try importOptions(t, upload: uploadID, header: header)
+                let options = try OmnigageTarget.importOptions(params, header: header, upload: uploadID, status: params["status"]?.stringValue,
+                                                              stage: "create_import")
                 let client = og.client
                 let created = try og.session.perform("og:create_import") { try await client.createImport(options) }
                 return try pushRecord(created.record, s)
@@ -184,32 +184,4 @@ enum OmnigageBinding {
             "location": result.location.map(JSONValue.string) ?? .null, "bytes": .integer(result.bytes),
         ])
     }
-
-    /// Import options from a Lua table; `mapping` is `{ [field] = column }` (needs `header`) or
-    /// Omnigage's header-aligned array (`false`, `""` or `roster.json.null` for an unmapped column).
-    static func importOptions(_ t: OptionTable, upload: String, header: [String]?) throws -> OmnigageImportOptions {
-        let function = t.function
-        var mapping: [String?]?
-        switch t["mapping"] {
-        case .nil: mapping = nil
-        case .table(let m) where m.fields.isEmpty && !m.array.isEmpty:
-            mapping = m.array.map { v in v.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
-        case .table:
-            guard let map = try t.stringMap("mapping") else { break }
-            guard let header else {
-                throw RosterScriptError("\(function): mapping { field = column } needs the file's header: pass header = {...} or upload the file with this client first")
-            }
-            mapping = try OmnigageClient.mappingArray(header: header, mapping: map)
-        case let other:
-            throw RosterScriptError("\(function): option 'mapping' must be a table, got \(OptionTable.typeName(other))")
-        }
-        return OmnigageImportOptions(
-            uploadID: upload, status: try t.string("status") ?? "queued",
-            uniquePrimaryPhone: try t.bool("unique_primary_phone"),
-            uniquePrimaryEmail: try t.bool("unique_primary_email"),
-            updatePruning: try t.bool("update_pruning"),
-            enablePreflights: try t.bool("enable_preflights"),
-            mapping: mapping, listID: try t.string("list"))
-    }
-
 }

@@ -93,7 +93,7 @@ public final class OmnigageTarget: ImportTarget {
             if let v = job.options[key] { params[key] = v }
         }
         if let changed = try job.hook(.beforeImport, .object(params)), case .object(let replaced) = changed { params = replaced }
-        let options = try importOptions(params, header: file.header, upload: uploadID, status: job.options["status"]?.stringValue)
+        let options = try Self.importOptions(params, header: file.header, upload: uploadID, status: job.options["status"]?.stringValue)
         let created = try job.remote { try await client.createImport(options) }
         try job.checkpoint("import_created", ["import": .string(created.id), "status": .string(created.status ?? "queued")])
         job.accepted(rows: 0 ..< file.rows)
@@ -134,25 +134,43 @@ public final class OmnigageTarget: ImportTarget {
                             total: total, attributes: i.record.attributes)
     }
 
-    /// Import options from `before_import`'s params: `mapping` is `{ [field] = column }`.
-    func importOptions(_ params: [String: JSONValue], header: [String], upload: String, status: String?) throws -> OmnigageImportOptions {
+    /// Import options from snake_case params (a job's `before_import` params, or `og:create_import`'s
+    /// table): `mapping` is `{ [field] = column }` (aligned here with `header`) or Omnigage's own
+    /// header-aligned list (null, false or "" for an unmapped column). Wrong types are errors.
+    public static func importOptions(_ params: [String: JSONValue], header: [String]?, upload: String, status: String?,
+                                     stage: String = "import") throws -> OmnigageImportOptions {
+        func fail(_ text: String) -> JobError { JobError(.usage, stage: stage, text) }
         var mapping: [String?]?
-        if case .object(let m)? = params["mapping"], !m.isEmpty {
+        switch params["mapping"] {
+        case nil, .null?: break
+        case .array(let items)?:
+            mapping = items.map { $0.stringValue.flatMap { $0.isEmpty ? nil : $0 } }
+        case .object(let m)? where !m.isEmpty:
             var fields: [String: String] = [:]
             for (field, column) in m {
-                guard let c = column.stringValue else {
-                    throw JobError(.usage, stage: "import", "mapping field '\(field)' must name a column (a string)")
-                }
+                guard let c = column.stringValue else { throw fail("mapping field '\(field)' must name a column (a string)") }
                 fields[field] = c
             }
+            guard let header else {
+                throw fail("mapping { field = column } needs the file's header: pass header = {...} or upload the file with this client first")
+            }
             do { mapping = try OmnigageClient.mappingArray(header: header, mapping: fields) } catch {
-                throw JobError(.usage, stage: "import", "\(error)", underlying: error)
+                throw JobError(.usage, stage: stage, "\(error)", underlying: error)
+            }
+        case .object?: break
+        case let other?: throw fail("option 'mapping' must be a table, not \(other)")
+        }
+        func bool(_ key: String) throws -> Bool? {
+            switch params[key] {
+            case nil, .null?: return nil
+            case .bool(let b)?: return b
+            case let other?: throw fail("option '\(key)' must be true or false, not \(other)")
             }
         }
-        func bool(_ key: String) -> Bool? { if case .bool(let b)? = params[key] { return b } else { return nil } }
+        let list = params["list"]?.stringValue ?? params["list"]?.intValue.map(String.init)
         return OmnigageImportOptions(uploadID: params["upload"]?.stringValue ?? upload, status: status ?? "queued",
-                                     uniquePrimaryPhone: bool("unique_primary_phone"), uniquePrimaryEmail: bool("unique_primary_email"),
-                                     updatePruning: bool("update_pruning"), enablePreflights: bool("enable_preflights"),
-                                     mapping: mapping, listID: params["list"]?.stringValue)
+                                     uniquePrimaryPhone: try bool("unique_primary_phone"), uniquePrimaryEmail: try bool("unique_primary_email"),
+                                     updatePruning: try bool("update_pruning"), enablePreflights: try bool("enable_preflights"),
+                                     mapping: mapping, listID: list)
     }
 }
