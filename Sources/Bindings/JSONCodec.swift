@@ -1,5 +1,6 @@
 import LuaJSON
 import LuaRuntime
+import Pipeline
 import Transport
 
 /// The one converter between Swift's `JSONValue` and Lua values, with one null rule:
@@ -96,4 +97,17 @@ final class JSONCodec {
         }
     }
 
+
+    /// The options table at `index` (empty when absent or nil), its keys checked against `known`.
+    func options(_ s: LuaStack, at index: Int32, function: String, known: Set<String>) throws -> OptionReader {
+        switch s.type(at: index) {
+        case .none, .nil: return try OptionReader([:], function: function, known: known)
+        case .table:
+            guard case .object(let o) = try value(at: index, on: s, what: "\(function) options") else {
+                throw RosterScriptError("\(function): options must be a table with named keys")
+            }
+            return try OptionReader(o, function: function, known: known)
+        default: throw s.argumentError(index, function: function, expected: "table")
+        }
+    }
 }

@@ -190,16 +190,13 @@ struct JobBinding {
     // MARK: Reading the job table
 
     private func checkKeys(_ s: LuaStack, table t: Int32, known: Set<String>, function: String) throws {
+        var keys: [String] = []
         s.pushNil()
         while s.next(t) {
             s.pop()
-            guard s.type(at: -1) == .string, let key = s.string(at: -1), known.contains(key) else {
-                let text = s.type(at: -1) == .string ? (s.string(at: -1) ?? "") : "(\(s.type(at: -1).name) key)"
-                s.pop()
-                let hint = nearestName(to: text, in: known).map { " (did you mean '\($0)'?)" } ?? ""
-                throw RosterScriptError("\(function): unknown field '\(text)'\(hint); a job has \(known.sorted().joined(separator: ", "))")
-            }
+            keys.append(s.type(at: -1) == .string ? (s.string(at: -1) ?? "") : "(\(s.type(at: -1).name) key)")
         }
+        try OptionReader.check(keys, known: known, function: function, what: "field")
     }
 
     private func jobSource(_ s: LuaStack, field: String, in t: Int32, function: String) throws -> JobHandle.Source {

@@ -41,7 +41,7 @@ enum OmnigageBinding {
         s.defineClass(OmnigageHandle.className, methods: [
             "create_upload": { s in
                 let og = try handle(s, "create_upload")
-                let t = try OptionTable(s, at: 2, function: "create_upload", known: ["name", "type", "size"])
+                let t = try codec.options(s, at: 2, function: "create_upload", known: ["name", "type", "size"])
                 guard let name = try t.string("name") else {
                     throw RosterScriptError("create_upload: option 'name' (the file name) is required")
                 }
@@ -63,13 +63,10 @@ enum OmnigageBinding {
             },
             "create_import": { s in
                 let og = try handle(s, "create_import")
-                _ = try OptionTable(s, at: 2, function: "create_import", known: [
+                var params = try codec.options(s, at: 2, function: "create_import", known: [
                     "upload", "header", "mapping", "status", "unique_primary_phone", "unique_primary_email", "update_pruning",
                     "enable_preflights", "list",
-                ])
-                guard case .object(var params) = try codec.value(at: 2, on: s, what: "create_import options") else {
-                    throw RosterScriptError("create_import: option 'upload' (an upload or its id) is required")
-                }
+                ]).values
                 let uploadID = params["upload"]?["id"]?.stringValue ?? params["upload"]?.stringValue ?? ""
                 guard !uploadID.isEmpty else { throw RosterScriptError("create_import: option 'upload' (an upload or its id) is required") }
                 params["upload"] = .string(uploadID)
@@ -91,7 +88,7 @@ enum OmnigageBinding {
             "wait": { s in
                 let og = try handle(s, "wait")
                 let id = try importID(s, "wait")
-                let t = try OptionTable(s, at: 3, function: "wait", known: ["timeout", "interval"])
+                let t = try codec.options(s, at: 3, function: "wait", known: ["timeout", "interval"])
                 let timeout = try t.number("timeout") ?? 600
                 let interval = max(0.01, try t.number("interval") ?? 1)
                 let client = og.client

@@ -33,20 +33,23 @@ enum WhispirBinding {
         s.defineClass(WhispirHandle.className, methods: [
             "create_resource": { s in
                 let wh = try handle(s, "create_resource")
-                let t = try OptionTable(s, at: 2, function: "create_resource", known: ["name", "mime_type", "path", "content", "scope", "workspace"])
-                let resource = try createResource(wh, t)
+                let t = try codec.options(s, at: 2, function: "create_resource", known: ["name", "mime_type", "path", "content", "scope", "workspace"])
+                // The content's bytes as they are (a string need not be UTF-8).
+                var content: [UInt8]?
+                if s.type(at: 2) == .table {
+                    s.getField("content", in: 2)
+                    content = s.type(at: -1) == .string ? s.withBytes(at: -1) { Array($0) } : nil
+                    s.pop()
+                }
+                let resource = try createResource(wh, t, content: content)
                 s.push(resource.id)
                 if let location = resource.location { s.push(location) } else { s.pushNil() }
                 return 2
             },
             "create_import": { s in
                 let wh = try handle(s, "create_import")
-                let t = try OptionTable(s, at: 2, function: "create_import", known: ["resource", "import_mode", "field_mapping", "workspace"])
-                let resource: String
-                switch t["resource"] {
-                case .table(let r): resource = r["id"].stringValue ?? ""
-                case let other: resource = other.stringValue ?? ""
-                }
+                let t = try codec.options(s, at: 2, function: "create_import", known: ["resource", "import_mode", "field_mapping", "workspace"])
+                let resource = t["resource"]?["id"]?.stringValue ?? t["resource"]?.stringValue ?? ""
                 guard !resource.isEmpty else { throw RosterScriptError("create_import: option 'resource' (a resource id) is required") }
                 let text = try t.string("import_mode") ?? "replace"
                 guard let mode = WhispirImportMode(rawValue: text) else {
@@ -87,7 +90,7 @@ enum WhispirBinding {
     }
 
     /// `wh:create_resource{ name, mime_type, path | content, scope, workspace }`.
-    static func createResource(_ wh: WhispirHandle, _ t: OptionTable) throws -> WhispirResource {
+    static func createResource(_ wh: WhispirHandle, _ t: OptionReader, content: [UInt8]?) throws -> WhispirResource {
         let mimeType = try t.string("mime_type") ?? "text/csv"
         let scope = try t.string("scope") ?? "private"
         let workspace = try t.string("workspace")
@@ -98,12 +101,7 @@ enum WhispirBinding {
                 try await client.createResource(name: name, mimeType: mimeType, path: path, scope: scope, workspace: workspace)
             }
         }
-        let content: [UInt8]
-        switch t["content"] {
-        case .string(let text): content = Array(text.utf8)
-        case .bytes(let bytes): content = bytes
-        default: throw RosterScriptError("create_resource: give path = FILE or content = STRING")
-        }
+        guard let content else { throw RosterScriptError("create_resource: give path = FILE or content = STRING") }
         return try wh.session.perform("wh:create_resource") {
             try await client.createResource(name: name ?? "contacts.csv", mimeType: mimeType, content: content, scope: scope, workspace: workspace)
         }

@@ -102,6 +102,7 @@ public final class JobRunner {
         }
         if staging.stagedRecords == 0 {
             report.note("nothing sent to \(target.name): no record survived the transform")
+            if let bug = Self.commonFailure(accounting) { report.note(bug) }
             return counted(result, accounting)
         }
 
@@ -267,11 +268,7 @@ public final class JobRunner {
 
     /// Options checked against the common keys and the target's: an unknown key is an error naming the nearest.
     private func checkedOptions(_ options: [String: JSONValue], target: any ImportTarget) throws -> [String: JSONValue] {
-        let known = JobOptionKeys.common.union(target.optionKeys)
-        for key in options.keys.sorted() where !known.contains(key) {
-            let hint = nearestName(to: key, in: known).map { " (did you mean '\($0)'?)" } ?? ""
-            throw JobError(.usage, stage: "options", "unknown option '\(key)' for a \(target.name) job\(hint); known: \(known.sorted().joined(separator: ", "))")
-        }
+        try OptionReader.check(options.keys, known: JobOptionKeys.common.union(target.optionKeys), function: "\(target.name) job")
         if let limit = options["max_rejects"], RejectLimit(limit) == nil {
             throw JobError(.usage, stage: "options", "option 'max_rejects' must be a count (e.g. 10) or a percentage (e.g. \"2%\"), not \(limit)")
         }
@@ -279,6 +276,19 @@ public final class JobRunner {
             throw JobError(.usage, stage: "options", "option '\(key)' must be a string")
         }
         return options
+    }
+
+    /// When every record was rejected by the transform at the same script line, that is most likely a
+    /// bug in the script rather than bad data: says so, naming the line and the first message.
+    static func commonFailure(_ accounting: RowAccounting) -> String? {
+        guard accounting.read > 1, accounting.rejected == accounting.read else { return nil }
+        let issues = accounting.issues
+        func position(_ reason: String) -> Substring? {
+            reason.firstMatch(of: /^[^\s:]+\.lua:\d+:/).map { $0.output }
+        }
+        guard let first = issues.first, first.stage == "transform", let place = position(first.reason),
+              issues.allSatisfy({ $0.stage == "transform" && position($0.reason) == place }) else { return nil }
+        return "every record was rejected at \(place.dropLast()): most likely a bug in the transform, not bad data (\(first.reason))"
     }
 
     static func strings(_ value: JSONValue) -> [String]? {

@@ -23,19 +23,10 @@ public struct TargetKind: Sendable {
     /// unless given; with `sandboxed`, credential options are dropped so the sandbox's apply.
     public func make(options: [String: JSONValue], environment: [String: String], transport: HTTPTransport,
                      sandboxed: Bool) throws -> any ImportTarget {
+        let reader = try OptionReader(options, function: "roster.\(name)", known: optionKeys)
         var strings: [String: String] = [:]
-        for (key, value) in options.sorted(by: { $0.key < $1.key }) {
-            guard optionKeys.contains(key) else {
-                let hint = nearestName(to: key, in: optionKeys).map { " (did you mean '\($0)'?)" } ?? ""
-                throw JobError(.usage, stage: "options", "roster.\(name): unknown option '\(key)'\(hint); known: \(optionKeys.sorted().joined(separator: ", "))")
-            }
-            switch value {
-            case .null: continue
-            case .string(let s): strings[key] = s
-            case .integer(let i): strings[key] = String(i)
-            default: throw JobError(.usage, stage: "options", "roster.\(name): option '\(key)' must be a string")
-            }
-            if sandboxed && credentialKeys.contains(key) { strings[key] = nil }
+        for key in optionKeys where !(sandboxed && credentialKeys.contains(key)) {
+            strings[key] = try reader.string(key)
         }
         return try make(strings, environment, transport)
     }
