@@ -93,6 +93,10 @@ public final class JobRunner {
             accounting.recordSent(staging.stagedRecords)
             report.add(CheckReport(target: target.name, sourceHeader: reader.header, staging: staging, mapping: spec.mapping,
                                    required: target.requiredFields, problems: problems, warnings: warnings, accounting: accounting))
+            if !problems.isEmpty {
+                // The check goes on (other jobs are checked too) but ends like the real run would: refused before sending.
+                report.fail(RunFailure(kind: .usage, stage: "check", message: "\(target.name) would refuse this import: " + problems.joined(separator: "; ")))
+            }
             return counted(result, accounting)
         }
         if !problems.isEmpty {

@@ -67,7 +67,7 @@ final class SandboxProcess {
         request.httpMethod = method
         request.httpBody = body.map { Data($0.utf8) }
         let done = DispatchSemaphore(value: 0)
-        nonisolated(unsafe) var result: (Data, Int) = (Data(), 0)
+        nonisolated(unsafe) var result: (Data, Int) = (Data(), 0)  // written once by the handler before `done` signals, read after
         URLSession.shared.dataTask(with: request) { data, response, _ in
             result = (data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0)
             done.signal()
@@ -475,6 +475,21 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(s["exit_code"] as? Int == 6)
         #expect(s["read"] as? Int == 3)
         #expect(balanced(s))
+        #expect(try sandbox.requests() == 0)
+    }
+
+    @Test func checkOfAWhispirJobMissingMandatoryFieldsNamesThemAndExits2() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "staff.csv", "first,last,mobile\nJohn,Smith,61423456789\n")
+        try writeFile(dir, "job.lua", """
+            return roster.job { source = arg[1], target = roster.whispir {},
+                                mapping = { firstName = "first", lastName = "last", workMobilePhone1 = "mobile" } }
+            """)
+        let r = try RosterProcess.run(["check", "job.lua", "staff.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stdout.contains("required fields nothing maps to: workCountry, timezone"), "\(r.stdout)")
+        #expect(r.stdout.contains("problem: "))
         #expect(try sandbox.requests() == 0)
     }
 }
