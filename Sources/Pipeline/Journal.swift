@@ -52,12 +52,27 @@ public enum ContentHash {
 public final class Journal {
     public let path: String
     public private(set) var entries: [[String: JSONValue]] = []
+    /// The open lock file: one run at a time works on a job (a second cron run waits for nothing and stops).
+    private let lock: Int32
 
-    /// Opens (or creates) the journal of `identity` in `directory`.
+    /// Opens (or creates) the journal of `identity` in `directory`, and takes its lock: a second run of
+    /// the same job while this one is working stops with an error instead of importing twice.
     public init(directory: String, identity: JobIdentity) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         path = (directory as NSString).appendingPathComponent("\(identity.target)-\(identity.key).jsonl")
+        lock = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw JobError(.usage, stage: "journal", "cannot create the lock of \(path) (errno \(errno))") }
+        guard flock(lock, LOCK_EX | LOCK_NB) == 0 else {
+            close(lock)
+            throw JobError(.usage, stage: "journal",
+                           "another roster run is working on this job right now (journal \(path)); wait for it to finish, then run again")
+        }
         try load()
+    }
+
+    deinit {
+        flock(lock, LOCK_UN)
+        close(lock)
     }
 
     private func load() throws {

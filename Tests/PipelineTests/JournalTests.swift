@@ -9,11 +9,14 @@ import Transport
 
     @Test func entriesSurviveReopeningAndATornLastLineIsCutOff() throws {
         let dir = try makeTemporaryDirectory()
-        let journal = try Journal(directory: dir, identity: identity)
-        try journal.append("uploaded", ["upload": .string("U1")])
-        try journal.append("import_created", ["import": .string("I1")])
+        let path = try {
+            let journal = try Journal(directory: dir, identity: identity)
+            try journal.append("uploaded", ["upload": .string("U1")])
+            try journal.append("import_created", ["import": .string("I1")])
+            return journal.path
+        }()
         // A crash mid-write leaves half a line.
-        let handle = try #require(FileHandle(forWritingAtPath: journal.path))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
         try handle.seekToEnd()
         try handle.write(contentsOf: Data(#"{"event":"settled","imp"#.utf8))
         try handle.close()
@@ -24,7 +27,7 @@ import Transport
         #expect(reopened.last("settled") == nil)
         // Appending after the repair gives whole lines only.
         try reopened.append("settled", ["status": .string("completed")])
-        let text = try String(contentsOfFile: journal.path, encoding: .utf8)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
         let lines = text.split(separator: "\n")
         #expect(lines.count == 3)
         #expect(lines.allSatisfy { (try? JSONValue.parse(Array($0.utf8))) != nil })
@@ -35,16 +38,21 @@ import Transport
         let dir = try makeTemporaryDirectory()
         var other = identity
         other.settings = #"{"options":{"unique_primary_phone":true}}"#
-        #expect(try Journal(directory: dir, identity: identity).path != Journal(directory: dir, identity: other).path)
-        #expect(try Journal(directory: dir, identity: identity).path == Journal(directory: dir, identity: identity).path)
+        let a = try Journal(directory: dir, identity: identity).path
+        let b = try Journal(directory: dir, identity: other).path
+        let again = try Journal(directory: dir, identity: identity).path
+        #expect(a != b)
+        #expect(a == again)
     }
 
     @Test func resetForgetsEverything() throws {
         let dir = try makeTemporaryDirectory()
-        let journal = try Journal(directory: dir, identity: identity)
-        try journal.append("finished")
-        try journal.reset()
-        #expect(journal.entries.isEmpty)
+        try {
+            let journal = try Journal(directory: dir, identity: identity)
+            try journal.append("finished")
+            try journal.reset()
+            #expect(journal.entries.isEmpty)
+        }()
         #expect(try Journal(directory: dir, identity: identity).entries.isEmpty)
     }
 
@@ -107,5 +115,19 @@ import Transport
         #expect(RejectLimit.count(0).exceeded(rejected: 1, read: 1))
         #expect(nearestName(to: "uniqe_primary_phone", in: ["unique_primary_phone", "list"]) == "unique_primary_phone")
         #expect(nearestName(to: "zzzz", in: ["unique_primary_phone", "list"]) == nil)
+    }
+}
+
+@Suite struct JournalLockTests {
+    @Test func aSecondRunOfTheSameJobStopsWhileTheFirstHoldsTheJournal() throws {
+        let dir = try makeTemporaryDirectory()
+        let identity = JobIdentity(script: "s", input: "i", target: "whispir", account: "w@api", settings: "{}")
+        var first: Journal? = try Journal(directory: dir, identity: identity)
+        let error = try #require(throws: JobError.self) { try Journal(directory: dir, identity: identity) }
+        #expect(error.failure == .usage)
+        #expect(error.message.contains("another roster run is working on this job right now"))
+        _ = first?.path
+        first = nil  // released when the run ends
+        #expect(throws: Never.self) { try Journal(directory: dir, identity: identity) }
     }
 }

@@ -61,8 +61,10 @@ public final class OmnigageTarget: ImportTarget {
             return [ImportRecord(id: id, target: name, status: created["status"]?.stringValue ?? "queued")]
         }
         var uploadID: String
+        var resumed = false
         if let uploaded = job.journal.last("uploaded"), let id = uploaded["upload"]?.stringValue {
             uploadID = id
+            resumed = true
         } else {
             try job.enter("upload")
             var uploadName = file.name
@@ -94,7 +96,13 @@ public final class OmnigageTarget: ImportTarget {
         }
         if let changed = try job.hook(.beforeImport, .object(params)), case .object(let replaced) = changed { params = replaced }
         let options = try Self.importOptions(params, header: file.header, upload: uploadID, status: job.options["status"]?.stringValue)
-        let created = try job.remote { try await client.createImport(options) }
+        let created: OmnigageImport
+        do {
+            created = try job.remote { try await client.createImport(options) }
+        } catch let error as JobError where resumed && error.failure == .refused {
+            throw JobError(.refused, stage: "import", "\(error.message) (the upload \(uploadID) came from the journal of an earlier run; "
+                           + "if Omnigage no longer has it, run again with --fresh)", underlying: error.underlying)
+        }
         try job.checkpoint("import_created", ["import": .string(created.id), "status": .string(created.status ?? "queued")])
         job.accepted(rows: 0 ..< file.rows)
         return [record(created)]
