@@ -181,7 +181,8 @@ public final class RunReport {
     public func summaryLines() -> [String] {
         var lines = notes
         let t = totals
-        if !inputs.isEmpty {
+        // A run that only found its jobs already imported read nothing: its notes say it all.
+        if !inputs.isEmpty && (t.read > 0 || notes.isEmpty) {
             var line = "rows: \(t.read) read, \(t.sent) \(checks.isEmpty ? "sent" : "would be sent"), \(t.skipped) skipped, \(t.rejected) rejected"
             if let errorsFile { line += " (errors file: \(errorsFile))" }
             lines.append(line)

@@ -161,7 +161,7 @@ public struct S3PostUpload: Sendable {
                                          body: Redactor.standard.redact(text: xml))
         }
         let key = form.field("key").map { $0.replacingOccurrences(of: "${filename}", with: name) }
-        transport.logger.info("S3 upload finished", metadata: [
+        transport.logger.debug("S3 upload finished", metadata: [
             "url": .string(shownURL), "bytes": .stringConvertible(size), "seconds": .stringConvertible(seconds),
             "status": .stringConvertible(response.status),
         ])
