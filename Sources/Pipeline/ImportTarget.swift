@@ -84,8 +84,7 @@ public final class JobContext {
 
     /// Appends a journal entry once a remote stage succeeded (and, in tests, stops dead there).
     public func checkpoint(_ event: String, _ fields: [String: JSONValue]) throws {
-        try journal.append(event, fields)
-        if settings.killAfter == event { kill(getpid(), SIGKILL) }
+        try settings.checkpoint(journal, event, fields)
     }
 
     /// The vendor accepted these output rows.
@@ -158,6 +157,12 @@ public struct RunSettings: Sendable {
         self.progress = progress
         self.interrupted = interrupted
         self.killAfter = killAfter
+    }
+
+    /// Appends a journal entry (and, in tests, stops dead right after it: `killAfter`).
+    func checkpoint(_ journal: Journal, _ event: String, _ fields: [String: JSONValue]) throws {
+        try journal.append(event, fields)
+        if killAfter == event { kill(getpid(), SIGKILL) }
     }
 
     func checkInterrupted(stage: String) throws {

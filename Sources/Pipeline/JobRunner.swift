@@ -120,8 +120,8 @@ public final class JobRunner {
         }
         guard let journal else { return counted(result, accounting) }
         if journal.entries.isEmpty {
-            try journal.append("started", ["target": .string(target.name), "account": .string(target.account),
-                                           "input": inputPath.map(JSONValue.string) ?? .null, "rows": .integer(Int64(file.rows))])
+            try settings.checkpoint(journal, "started", ["target": .string(target.name), "account": .string(target.account),
+                                                         "input": inputPath.map(JSONValue.string) ?? .null, "rows": .integer(Int64(file.rows))])
         }
 
         // The target's stages.
