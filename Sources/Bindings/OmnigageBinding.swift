@@ -35,7 +35,7 @@ enum OmnigageBinding {
             try s.checkObject(1, className: OmnigageHandle.className, method: method, as: OmnigageHandle.self)
         }
         func pushRecord(_ record: OmnigageRecord, _ s: LuaStack) throws -> Int32 {
-            try codec.push(.object(luaFields(record)), on: s)
+            try codec.push(.object(luaFields(record, redacted: s.state.options.sandboxed)), on: s)
             return 1
         }
         s.defineClass(OmnigageHandle.className, methods: [
@@ -134,12 +134,30 @@ enum OmnigageBinding {
 
     /// The record as Lua sees it: attributes with `-` turned to `_`, plus `id`, `type` and `status`;
     /// the S3 form's field names stay verbatim (they are sent as they are).
-    static func luaFields(_ record: OmnigageRecord) -> [String: JSONValue] {
+    /// With `redacted` (the default sandbox), the form's policy, signature and credential values are
+    /// replaced: `og:upload` sends this client's uploads with the form it kept, never the script's copy.
+    static func luaFields(_ record: OmnigageRecord, redacted: Bool) -> [String: JSONValue] {
         var fields = record.luaFields
         for name in ["request-form-data", "request-headers"] {
-            if let verbatim = record.attributes[name] { fields[JSONValue.luaKey(name)] = verbatim }
+            guard let verbatim = record.attributes[name] else { continue }
+            fields[JSONValue.luaKey(name)] = redacted ? redact(verbatim) : verbatim
         }
         return fields
+    }
+
+    /// Form fields whose values grant access: a script never needs them.
+    static let secretFormFields: Set<String> = ["policy", "signature", "x-amz-signature", "x-amz-credential", "x-amz-security-token",
+                                                "awsaccesskeyid", "authorization"]
+
+    static func redact(_ value: JSONValue) -> JSONValue {
+        switch value {
+        case .array(let items): return .array(items.map(redact))
+        case .object(let members):
+            var out: [String: JSONValue] = [:]
+            for (k, v) in members { out[k] = secretFormFields.contains(k.lowercased()) ? .string("[redacted]") : redact(v) }
+            return .object(out)
+        default: return value
+        }
     }
 
     static func importID(_ s: LuaStack, _ method: String) throws -> String {

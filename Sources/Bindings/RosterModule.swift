@@ -65,14 +65,25 @@ public final class RosterModule {
         stack.push(Self.version)
         stack.setField("version", in: -2)
 
-        stack.push(function: { [context] s in
-            guard let name = try s.optionalString(1, function: "env") else {
-                throw s.argumentError(1, function: "env", expected: "string")
+        // Scripts see the environment less the vendors' credentials (unless --unsafe): clients take them from the host.
+        let hidden = stack.state.options.sandboxed ? Self.credentialVariables : []
+        let environment: (String) -> String? = { [context] name in hidden.contains(name) ? nil : context.environment[name] }
+        let getenv: (String) -> LuaFunction = { function in
+            { s in
+                guard let name = try s.optionalString(1, function: function) else {
+                    throw s.argumentError(1, function: function, expected: "string")
+                }
+                if let v = environment(name) { s.push(v) } else { s.pushNil() }
+                return 1
             }
-            if let v = context.environment[name] { s.push(v) } else { s.pushNil() }
-            return 1
-        })
+        }
+        stack.push(function: getenv("env"))
         stack.setField("env", in: -2)
+        if stack.getGlobal("os") == .table {
+            stack.push(function: getenv("getenv"))
+            stack.setField("getenv", in: -2)
+        }
+        stack.pop()
 
         stack.newTable()
         for (name, level) in [("debug", Logger.Level.debug), ("info", .info), ("warn", .warning), ("error", .error)] {
@@ -118,6 +129,11 @@ public final class RosterModule {
         stack.setField("roster", in: -2)
         stack.pop(3)
     }
+
+    /// Variables that hold vendor credentials: invisible to sandboxed scripts.
+    static let credentialVariables: Set<String> = [
+        "OMNIGAGE_KEY", "OMNIGAGE_SECRET", "WHISPIR_API_KEY", "WHISPIR_USERNAME", "WHISPIR_PASSWORD",
+    ]
 
     static func describe(_ s: LuaStack, at index: Int32) -> String {
         switch s.type(at: index) {

@@ -133,14 +133,15 @@ public final class RunReport {
 
     public var errorsFile: String? { inputs.lazy.compactMap(\.errorsFile).first }
 
-    /// The exit code, decided here only: a failure's code; else the script's `os.exit`; else 3 when
-    /// rows were rejected or erred by a vendor; else 0.
+    /// The exit code, decided here only: a failure's code; else the script's non-zero `os.exit`; else 3
+    /// when rows were rejected, erred by a vendor, or read and never accounted for; else 0.
     public var exitCode: Int32 {
         if let failure { return failure.kind.exitCode }
-        if let requestedExit { return requestedExit }
+        if let requestedExit, requestedExit != 0 { return requestedExit }
         let t = totals
-        if t.rejected > 0 || erred > 0 { return 3 }
-        return 0
+        // Records read but never sent, skipped or rejected (a script that stopped iterating) never end in 0.
+        if t.rejected > 0 || erred > 0 || !unaccounted.isEmpty { return 3 }
+        return requestedExit ?? 0
     }
 
     /// Seconds since the run started.

@@ -70,9 +70,14 @@ import Transport
         let report = RunReport()
         let accounting = RowAccounting()
         report.add(ReportInput(path: "in.csv", accounting: accounting))
-        accounting.recordRead(2)
+        accounting.recordRead()
         accounting.recordSent()
         #expect(report.exitCode == 0)
+        accounting.recordRead()
+        #expect(report.exitCode == 3)  // read and not accounted for: never 0
+        report.requestedExit = 0
+        #expect(report.exitCode == 3)  // not even with os.exit(0)
+        report.requestedExit = nil
         try accounting.record(RowIssue(outcome: .rejected, record: 2, line: 3, reason: "bad", values: []))
         #expect(report.exitCode == 3)
         report.requestedExit = 9

@@ -218,3 +218,20 @@ struct RosterProcess {
         #expect(!second.stderr.contains("rows: 4 read"))
     }
 }
+
+@Suite struct AccountingExitTests {
+    @Test func aRecordLeftUnaccountedByAnExitTheScriptCaughtNeverEndsIn0() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "in.csv", "name\nAnn\nBo\nCy\n")
+        try writeFile(dir, "caught.lua", """
+            local src = roster.read(arg[1])
+            print(pcall(function()
+              for row in src:map(function(row) if row.name == "Bo" then os.exit(0) end return row end):rows() do end
+            end))
+            """)
+        let r = try RosterProcess.run(["run", "--json", "caught.lua", "in.csv"], in: dir)
+        #expect(r.status == 3, "\(r.stderr)")
+        #expect(r.stderr.contains("1 record(s) of in.csv were read but neither sent, skipped nor rejected"))
+        #expect(r.stdout.hasPrefix("false\tcaught.lua:3: os.exit(0)\n"), "\(r.stdout)")
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Testing
+@testable import Bindings
+import LuaRuntime
+import Sandbox
+
+/// What a sandboxed script cannot see: the vendors' credentials, in the environment or in records.
+@Suite struct ContainmentTests {
+    static let environment = ["OMNIGAGE_KEY": "k-123", "OMNIGAGE_SECRET": "s-456", "WHISPIR_API_KEY": "w-789",
+                              "WHISPIR_USERNAME": "user", "WHISPIR_PASSWORD": "p-000", "MY_SETTING": "visible"]
+
+    func run(_ code: String, sandboxed: Bool) throws -> [LuaValue] {
+        let host = try ScriptHost(options: LuaOptions(sandboxed: sandboxed, pluginDirectories: []),
+                                  context: RosterContext(logger: .init(label: "t"), environment: Self.environment))
+        return try host.state.run(code)
+    }
+
+    @Test func credentialsAreInvisibleToSandboxedScriptsAndVisibleWithUnsafe() throws {
+        let code = """
+            return os.getenv("OMNIGAGE_SECRET"), roster.env("OMNIGAGE_KEY"), roster.env("WHISPIR_PASSWORD"),
+                   os.getenv("WHISPIR_API_KEY"), roster.env("MY_SETTING"), os.getenv("MY_SETTING")
+            """
+        #expect(try run(code, sandboxed: true) == [.nil, .nil, .nil, .nil, "visible", "visible"])
+        #expect(try run(code, sandboxed: false) == ["s-456", "k-123", "p-000", "w-789", "visible", "visible"])
+    }
+
+    @Test func uploadRecordsCarryNoPolicyOrSignatureYetTheUploadWorks() async throws {
+        let sandbox = try await SandboxServer().start()
+        let dir = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let content = "Given,Mobile No\nAda,4076341732\n"
+        let input = try writeFile(dir, "c.csv", content)
+        let script = """
+            local og = roster.omnigage {}
+            local up = og:create_upload { name = "c.csv", type = "text/csv", size = 32 }
+            local text = roster.json.encode(up)
+            local sent = og:upload(up, arg[1])
+            return text:find("[redacted]", 1, true) ~= nil, text:lower():find("signature\\":\\"[^%[]") == nil, sent.bytes
+            """
+        let outcome = try await runScript(script, in: dir, arguments: [input], sandbox: .running(target(of: sandbox)))
+        await sandbox.stop()
+        #expect(outcome.error == nil, "\(outcome.error?.message ?? "")")
+        #expect(outcome.values == [true, true, .integer(Int64(content.utf8.count))])
+    }
+}
