@@ -148,7 +148,8 @@ final class RowSource {
             s.pushCopy(of: ctx)
             do {
                 try s.call(arguments: 2, results: 2)
-            } catch let error as LuaError where error.kind != .syntax && error.kind != .file && !(error.underlying is ScriptExit) {
+            } catch let error as LuaError where error.kind != .syntax && error.kind != .file && !(error.underlying is ScriptExit)
+                        && !s.state.stopRequested {
                 s.setTop(base + count)
                 return .dropped(.rejected, "\(error.message) (\(stage.name), row \(record.number), line \(record.line))")
             }

@@ -46,9 +46,21 @@ lua_State *roster_newstate(roster_limits *lim) {
 
 roster_limits *roster_limits_of(lua_State *L) { return *(roster_limits **)lua_getextraspace(L); }
 
+void roster_request_stop(roster_limits *lim) { __atomic_store_n(&lim->stop, 1, __ATOMIC_SEQ_CST); }
+int roster_stop_requested(roster_limits *lim) { return __atomic_load_n(&lim->stop, __ATOMIC_SEQ_CST); }
+
 static void roster_count_hook(lua_State *L, lua_Debug *ar) {
     (void)ar;
     roster_limits *lim = roster_limits_of(L);
+    if (roster_stop_requested(lim)) {
+        // As with the budget: from now on every instruction raises, so a pcall cannot swallow it.
+        if (lua_gethookcount(L) != 1) lua_sethook(L, roster_count_hook, LUA_MASKCOUNT, 1);
+        lua_Debug here;
+        if (lua_getstack(L, 0, &here) && lua_getinfo(L, "Sl", &here) && here.currentline > 0) {
+            luaL_error(L, "%s:%d: interrupted", here.short_src, here.currentline);
+        }
+        luaL_error(L, "interrupted");
+    }
     if (lim->budget <= 0) return;
     lim->remaining -= lua_gethookcount(L);
     if (lim->remaining > 0) return;

@@ -66,6 +66,12 @@ public final class LuaState {
         return Unmanaged<LuaState>.fromOpaque(owner).takeUnretainedValue()
     }
 
+    /// A handle that stops the Lua code running in this state from another thread (a signal handler).
+    public var stopHandle: LuaStopHandle { LuaStopHandle(limits: limits) }
+
+    /// Whether `stopHandle.stop()` was called: Lua code is being stopped, errors are not the script's.
+    public var stopRequested: Bool { roster_stop_requested(limits) != 0 }
+
     /// Bytes currently allocated by Lua, and the peak so far.
     public var memoryUsed: Int { Int(limits.pointee.used) }
     public var memoryPeak: Int { Int(limits.pointee.peak) }
@@ -203,4 +209,12 @@ public final class LuaState {
         _G.debug = { traceback = traceback }
         package.loaded.debug = _G.debug
         """
+}
+
+/// Stops a state's Lua code from any thread; valid while its `LuaState` lives.
+public struct LuaStopHandle: @unchecked Sendable {  // a pointer used only with an atomic store, while the state lives
+    let limits: UnsafeMutablePointer<roster_limits>
+
+    /// Raises "interrupted" in the running Lua code at its next hook step.
+    public func stop() { roster_request_stop(limits) }
 }

@@ -243,6 +243,27 @@ public final class JobRunner {
     /// untransformed CSV source is copied byte for byte.
     public func export(_ reader: any TableReader, transform: (any RecordTransform)?, input: ReportInput, to path: String,
                        format: TableFormat, columns: [String]?, errorsFile: String?) throws -> WriteSummary {
+        // Written under a temporary name beside the target and renamed when complete: an interrupted
+        // or failed write never leaves a half-written file under the final name.
+        let partial = path + ".partial-\(getpid())"
+        do {
+            let summary = try write(reader, transform: transform, input: input, to: partial, format: format, columns: columns,
+                                    errorsFile: errorsFile)
+            guard rename(partial, path) == 0 else {
+                throw JobError(.usage, stage: "write", "cannot move the finished file into place at \(path) (errno \(errno))")
+            }
+            return WriteSummary(path: path, rows: summary.rows, bytes: summary.bytes)
+        } catch {
+            unlink(partial)
+            let pending = input.accounting.pending
+            input.accounting.recordUnsent(pending, outcome: .rejected)
+            report.noteUndelivered(pending)
+            throw error
+        }
+    }
+
+    private func write(_ reader: any TableReader, transform: (any RecordTransform)?, input: ReportInput, to path: String,
+                       format: TableFormat, columns: [String]?, errorsFile: String?) throws -> WriteSummary {
         report.add(input)
         let accounting = input.accounting
         if transform == nil && columns == nil {

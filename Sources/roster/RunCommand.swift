@@ -105,7 +105,7 @@ enum ScriptCommand {
                                    scriptHash: ScriptRun.scriptHash(script), progress: progress, interrupted: interrupts.state,
                                    killAfter: environment["ROSTER_TEST_KILL_AFTER"])
         let outcome = try await ScriptRun(script: script, arguments: arguments, options: options, logger: logger,
-                                          environment: environment, mode: mode, settings: settings).run()
+                                          environment: environment, mode: mode, settings: settings, interrupts: interrupts).run()
         progress?.finish()
         await launcher.stop()
         if dryRun && !output.json {

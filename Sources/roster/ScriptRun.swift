@@ -24,20 +24,26 @@ struct ScriptRun {
     var environment: [String: String]
     var mode: SandboxMode
     var settings: RunSettings
+    var interrupts: Interrupts
 
     /// Runs the script (and the job it returns) on its own thread; every failure ends in the report.
     func run() async throws -> RunOutcome {
-        let (script, arguments, options, logger, environment, mode, settings) =
-            (self.script, self.arguments, self.options, logger, environment, mode, settings)
+        let (script, arguments, options, logger, environment, mode, settings, interrupts) =
+            (self.script, self.arguments, self.options, logger, environment, mode, settings, interrupts)
         return try await Blocking.runOnScriptThread { () -> RunOutcome in
             let report = RunReport()
             let context = RosterContext(logger: logger, environment: environment, sandbox: mode, report: report, settings: settings)
             do {
                 let host = try ScriptHost(options: options, context: context)
+                interrupts.attach(host.state.stopHandle)
+                defer { interrupts.detach() }
                 try host.run(script: script, arguments: arguments)
             } catch let error as LuaError {
                 if let exit = error.underlying as? ScriptExit {
                     report.requestedExit = exit.code
+                } else if let signal = interrupts.state(), !(error.underlying is JobError) {
+                    // Stopped by Ctrl-C or SIGTERM inside Lua code: say where.
+                    report.fail(RunFailure(kind: signal, stage: "script", message: "\(signal.rawValue) at \(error.message)"))
                 } else {
                     let cause: any Error = error.underlying ?? error
                     report.fail(RunFailure(kind: error.underlying.map { FailureClass(of: $0) } ?? Self.failureClass(error),
@@ -78,10 +84,21 @@ struct ScriptRun {
 
 /// SIGINT and SIGTERM: the first one asks the run to stop at the next row batch or stage (the
 /// journal stays consistent); if it has not stopped 3 s later, or on a second signal, the process exits.
-final class Interrupts: @unchecked Sendable {  // `received` is guarded by `lock`; the sources live on one queue
+final class Interrupts: @unchecked Sendable {  // `received` and `lua` are guarded by `lock`; `sources` is set once before signals arrive
     private let lock = NSLock()
     private var received: FailureClass?
     private var sources: [any DispatchSourceSignal] = []
+    private var lua: LuaStopHandle?
+
+    /// The Lua state to stop on a signal (while it lives).
+    func attach(_ handle: LuaStopHandle) {
+        lock.withLock {
+            lua = handle
+            if received != nil { handle.stop() }
+        }
+    }
+
+    func detach() { lock.withLock { lua = nil } }
 
     func install() {
         for (number, kind) in [(SIGINT, FailureClass.interrupted), (SIGTERM, FailureClass.terminated)] {
@@ -90,6 +107,7 @@ final class Interrupts: @unchecked Sendable {  // `received` is guarded by `lock
             source.setEventHandler { [self] in
                 let first = lock.withLock { () -> Bool in
                     defer { if received == nil { received = kind } }
+                    lua?.stop()
                     return received == nil
                 }
                 if !first { Foundation.exit(kind.exitCode) }

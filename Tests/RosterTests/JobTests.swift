@@ -492,4 +492,63 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(r.stdout.contains("problem: "))
         #expect(try sandbox.requests() == 0)
     }
+
+    /// Starts `roster run --json ARGS` in `dir`, sends `signal` once `ready()` holds, and returns the exit
+    /// status, the last stdout line and how long the run took after the signal.
+    func interrupt(_ arguments: [String], in dir: String, signal: Int32 = SIGINT, when ready: () -> Bool) throws
+        -> (status: Int32, last: String, afterSignal: TimeInterval) {
+        let process = Process()
+        process.executableURL = RosterProcess.executable
+        process.arguments = ["run", "--json"] + arguments
+        process.currentDirectoryURL = URL(fileURLWithPath: dir)
+        process.environment = ProcessInfo.processInfo.environment.merging(["OMNIGAGE_KEY": "", "WHISPIR_API_KEY": ""]) { $1 }
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.nullDevice
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while !ready(), Date() < deadline { usleep(20_000) }
+        let sent = Date()
+        kill(process.processIdentifier, signal)
+        let printed = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let last = String(decoding: printed, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
+        return (process.terminationStatus, last, Date().timeIntervalSince(sent))
+    }
+
+    @Test func ctrlCStopsAnEndlessLoopInTheScriptWithTheSummary() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "spin.lua", "io.open('started', 'w'):close()\nlocal n = 0\nwhile true do n = n + 1 end")
+        let r = try interrupt(["spin.lua"], in: dir) { FileManager.default.fileExists(atPath: dir + "/started") }
+        #expect(r.status == 130)
+        #expect(r.afterSignal < 2.5)  // stopped by the hook, not by the 3 s fallback
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(r.last.utf8)) as? [String: Any], "\(r.last)")
+        let error = try #require(s["error"] as? [String: Any])
+        #expect(error["kind"] as? String == "interrupted")
+        #expect((error["message"] as? String)?.contains("spin.lua:3") == true)
+    }
+
+    @Test func sigtermDuringAWriteLeavesNoHalfWrittenFileAndExits143() throws {
+        let dir = try makeTemporaryDirectory()
+        var csv = "name,n\n"
+        for i in 0 ..< 200_000 { csv += "row\(i),\(i)\n" }
+        try writeFile(dir, "in.csv", csv)
+        try writeFile(dir, "slow.lua", """
+            local src = roster.read(arg[1])
+            roster.write(src:map(function(row)
+              if row.n == "1000" then io.open("started", "w"):close() end
+              local x = 0
+              for i = 1, 2000 do x = x + i end
+              return row
+            end), "out.csv")
+            """)
+        let r = try interrupt(["slow.lua", "in.csv"], in: dir, signal: SIGTERM) { FileManager.default.fileExists(atPath: dir + "/started") }
+        #expect(r.status == 143)
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(r.last.utf8)) as? [String: Any], "\(r.last)")
+        #expect((s["error"] as? [String: Any])?["kind"] as? String == "terminated")
+        #expect(balanced(s))
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        #expect(left == ["in.csv", "slow.lua", "started"])
+    }
 }

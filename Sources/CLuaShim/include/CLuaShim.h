@@ -20,7 +20,14 @@ typedef struct roster_limits {
     long long remaining;  // instructions left in the current callback
     int budget_hit;       // set when the budget raised an error
     void *owner;          // the Swift LuaState (unretained)
+    int stop;             // set (atomically, from any thread) to stop the Lua code running: Ctrl-C
 } roster_limits;
+
+/// Asks the Lua code running in the state of `lim` to stop (safe from any thread): the count hook
+/// raises "interrupted" at its next step, in callbacks and in the main chunk alike.
+void roster_request_stop(roster_limits *lim);
+/// Whether a stop was requested.
+int roster_stop_requested(roster_limits *lim);
 
 /// Creates a state whose allocator enforces `lim`; `lim` must outlive the state.
 lua_State *roster_newstate(roster_limits *lim);
