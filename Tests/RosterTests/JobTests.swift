@@ -551,4 +551,32 @@ func balanced(_ s: [String: Any]) -> Bool {
         let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
         #expect(left == ["in.csv", "slow.lua", "started"])
     }
+
+    @Test func secretsNeverLeaveInOutputJournalOrErrorsFile() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project("""
+            local og = roster.omnigage {}
+            roster.run(roster.job { source = arg[1], target = og, mapping = { ["first-name"] = "Given", ["phone1-phone-number"] = "Mobile" },
+                                    transform = function(row) if row.Mobile == "" then error("no phone") end return row end,
+                                    options = { interval = 0.05, errors_file = "errors.csv" } })
+            local wh = roster.whispir {}
+            print(roster.json.encode(og:create_upload { name = "x.csv", size = 3 }))
+            print(tostring(og), tostring(wh), os.getenv("OMNIGAGE_SECRET"), roster.env("WHISPIR_PASSWORD"))
+            """)
+        let r = try RosterProcess.run(["run", "--verbose", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 3, "\(r.stderr)")  // one row rejected
+        var texts = [r.stdout, r.stderr]
+        let journal = dir + "/.roster/journal"
+        for file in try FileManager.default.contentsOfDirectory(atPath: journal) {
+            texts.append(try String(contentsOfFile: journal + "/" + file, encoding: .utf8))
+        }
+        texts.append(try String(contentsOfFile: dir + "/errors.csv", encoding: .utf8))
+        let secrets = ["sandbox-secret", "sandbox-password", "sandbox-api-key",
+                       Data("sandbox-key:sandbox-secret".utf8).base64EncodedString(),
+                       Data("sandbox.user:sandbox-password".utf8).base64EncodedString()]
+        for secret in secrets {
+            #expect(!texts.contains { $0.contains(secret) }, "\(secret) leaked")
+        }
+        #expect(r.stderr.contains("POST"))  // --verbose did show the requests
+    }
 }
