@@ -424,30 +424,15 @@ func balanced(_ s: [String: Any]) -> Bool {
         let sandbox = try SandboxProcess()
         try sandbox.fault(#"{"path": "/omnigage/api/v1/import-contacts", "method": "POST", "kind": "delay", "delayMs": 1500, "count": 1}"#)
         let dir = try project(Self.job())
-        let process = Process()
-        process.executableURL = RosterProcess.executable
-        process.arguments = ["run", "--json", "job.lua", "contacts.csv"]
-        process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.environment = ProcessInfo.processInfo.environment.merging(sandbox.environment) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Wait until the upload is journalled, then press Ctrl-C.
-        let deadline = Date().addingTimeInterval(30)
         func journal() -> String {
             let folder = dir + "/.roster/journal"
             let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
             return files.compactMap { try? String(contentsOfFile: folder + "/" + $0, encoding: .utf8) }.joined()
         }
-        while !journal().contains(#""event":"uploaded""#), Date() < deadline { usleep(20_000) }
-        kill(process.processIdentifier, SIGINT)
-        let printed = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 130)
-        let last = String(decoding: printed, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-        let s = try #require(try JSONSerialization.jsonObject(with: Data(last.utf8)) as? [String: Any], "\(last)")
+        // Ctrl-C once the upload is journalled.
+        let run = try interrupt(["job.lua", "contacts.csv"], in: dir, environment: sandbox.environment) { journal().contains(#""event":"uploaded""#) }
+        #expect(run.status == 130)
+        let s = try #require(try JSONSerialization.jsonObject(with: Data(run.last.utf8)) as? [String: Any], "\(run.last)")
         #expect((s["error"] as? [String: Any])?["kind"] as? String == "interrupted")
         #expect(s["exit_code"] as? Int == 130)
         #expect(balanced(s))
@@ -495,13 +480,13 @@ func balanced(_ s: [String: Any]) -> Bool {
 
     /// Starts `roster run --json ARGS` in `dir`, sends `signal` once `ready()` holds, and returns the exit
     /// status, the last stdout line and how long the run took after the signal.
-    func interrupt(_ arguments: [String], in dir: String, signal: Int32 = SIGINT, when ready: () -> Bool) throws
-        -> (status: Int32, last: String, afterSignal: TimeInterval) {
+    func interrupt(_ arguments: [String], in dir: String, environment: [String: String] = ["OMNIGAGE_KEY": "", "WHISPIR_API_KEY": ""],
+                   signal: Int32 = SIGINT, when ready: () -> Bool) throws -> (status: Int32, last: String, afterSignal: TimeInterval) {
         let process = Process()
         process.executableURL = RosterProcess.executable
         process.arguments = ["run", "--json"] + arguments
         process.currentDirectoryURL = URL(fileURLWithPath: dir)
-        process.environment = ProcessInfo.processInfo.environment.merging(["OMNIGAGE_KEY": "", "WHISPIR_API_KEY": ""]) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle.nullDevice
