@@ -138,6 +138,7 @@ struct JobBinding {
     func run(_ job: JobHandle, on s: LuaStack) throws -> JSONValue {
         if job.ran { throw RosterScriptError("roster.run: this job has already run; make a new one with roster.job{...}") }
         job.ran = true
+        if let errors = job.options["errors_file"]?.stringValue { try s.state.checkFile(errors, function: "roster.job") }
         let columns = job.options["columns"]?.arrayValue?.compactMap(\.stringValue)
         let spec: JobSpec
         let target = job.target.importTarget()
@@ -210,7 +211,9 @@ struct JobBinding {
     private func jobSource(_ s: LuaStack, at index: Int32, function: String) throws -> JobHandle.Source {
         switch s.type(at: index) {
         case .string:
-            return .path(s.string(at: index) ?? "")
+            let path = s.string(at: index) ?? ""
+            try s.state.checkFile(path, function: function)
+            return .path(path)
         case .userdata:
             guard let src = s.object(at: index, className: RowSource.className, as: RowSource.self) else {
                 throw s.argumentError(index, function: function, expected: "a path, a roster.read source or a list of rows")

@@ -58,6 +58,7 @@ enum OmnigageBinding {
                     throw s.argumentError(2, function: "upload", expected: "table (what create_upload returned)")
                 }
                 let path = try s.checkString(3, function: "upload")
+                try s.state.checkFile(path, function: "upload")
                 try codec.push(try upload(og, up, path: path), on: s)
                 return 1
             },

@@ -84,6 +84,7 @@ enum TableBinding {
     /// `roster.read(path [, opts])`.
     static func read(_ s: LuaStack, report: RunReport) throws -> Int32 {
         let path = try s.checkString(1, function: "read")
+        try s.state.checkFile(path, function: "roster.read")
         var options = ReadOptions()
         if s.type(at: 2) == .table {
             if let f = try optionString(s, "format", in: 2, "read") {
@@ -127,6 +128,7 @@ enum TableBinding {
     /// `roster.write(rows, path [, opts])` -> `{ path=, rows=, bytes=, format= }`.
     static func write(_ s: LuaStack, runner: JobRunner) throws -> Int32 {
         let path = try s.checkString(2, function: "write")
+        try s.state.checkFile(path, function: "roster.write")
         var format = TableFormat.csv
         let lower = path.lowercased()
         if lower.hasSuffix(".json") { format = .json } else if lower.hasSuffix(".xml") { format = .xml }
@@ -144,6 +146,7 @@ enum TableBinding {
             }
             s.pop()
             errorsPath = try optionString(s, "errors", in: 3, "write")
+            if let errorsPath { try s.state.checkFile(errorsPath, function: "roster.write") }
         }
         let summary = try RowWriter(runner: runner, stack: s, path: path, format: format, columns: columns, errorsPath: errorsPath).write(from: 1)
         s.push(LuaValue.table(LuaTable(fields: [

@@ -41,7 +41,7 @@ enum WhispirBinding {
                     content = s.type(at: -1) == .string ? s.withBytes(at: -1) { Array($0) } : nil
                     s.pop()
                 }
-                let resource = try createResource(wh, t, content: content)
+                let resource = try createResource(wh, t, content: content, refusal: s.state.fileRefusal)
                 s.push(resource.id)
                 if let location = resource.location { s.push(location) } else { s.pushNil() }
                 return 2
@@ -90,13 +90,15 @@ enum WhispirBinding {
     }
 
     /// `wh:create_resource{ name, mime_type, path | content, scope, workspace }`.
-    static func createResource(_ wh: WhispirHandle, _ t: OptionReader, content: [UInt8]?) throws -> WhispirResource {
+    static func createResource(_ wh: WhispirHandle, _ t: OptionReader, content: [UInt8]?,
+                               refusal: (String) -> String?) throws -> WhispirResource {
         let mimeType = try t.string("mime_type") ?? "text/csv"
         let scope = try t.string("scope") ?? "private"
         let workspace = try t.string("workspace")
         let name = try t.string("name")
         let client = wh.client
         if let path = try t.string("path") {
+            if let why = refusal(path) { throw RosterScriptError("create_resource: \(why)") }
             return try wh.session.perform("wh:create_resource") {
                 try await client.createResource(name: name, mimeType: mimeType, path: path, scope: scope, workspace: workspace)
             }

@@ -12,13 +12,16 @@ public struct LuaOptions: Sendable {
     public var sandboxed: Bool
     /// Directories searched by `require "NAME"` for `NAME.lua` and `NAME/init.lua`, in order.
     public var pluginDirectories: [String]
+    /// Where a sandboxed script may open, remove and rename files (nil: anywhere).
+    public var fileAccess: FileAccess?
 
     public init(memoryLimit: Int = 1 << 30, instructionBudget: Int64 = 200_000_000, sandboxed: Bool = true,
-                pluginDirectories: [String] = ["plugins"]) {
+                pluginDirectories: [String] = ["plugins"], fileAccess: FileAccess? = nil) {
         self.memoryLimit = memoryLimit
         self.instructionBudget = instructionBudget
         self.sandboxed = sandboxed
         self.pluginDirectories = pluginDirectories
+        self.fileAccess = fileAccess
     }
 }
 
@@ -171,7 +174,48 @@ public final class LuaState {
 
     private func installSandbox() throws {
         try run(Self.sandboxScript, name: "=[roster sandbox]")
+        if options.fileAccess != nil {
+            register("__roster_path_refusal") { [unowned self] s in
+                let path = try s.checkString(1, function: "path check")
+                if let why = self.fileRefusal(path) { s.push(why) } else { s.pushNil() }
+                return 1
+            }
+            try run(Self.fileAccessScript, name: "=[roster sandbox]")
+        }
     }
+
+    /// Why a sandboxed script may not use `path` (nil when it may, or when files are unrestricted).
+    public func fileRefusal(_ path: String) -> String? {
+        guard options.sandboxed, let access = options.fileAccess else { return nil }
+        return access.refusal(for: path)
+    }
+
+    /// Throws when a sandboxed script may not use `path` (for Swift functions that open files for scripts).
+    public func checkFile(_ path: String, function: String) throws {
+        if let why = fileRefusal(path) { throw LuaArgumentError(message: "\(function): \(why)") }
+    }
+
+    /// Wraps the functions that reach files so a path outside `fileAccess` is an error naming it.
+    static let fileAccessScript = """
+        local refusal = __roster_path_refusal
+        __roster_path_refusal = nil
+        local error, type = error, type
+        local function check(path, name)
+          if type(path) ~= "string" then return end
+          local why = refusal(path)
+          if why then error(name .. ": " .. why, 3) end
+        end
+        local open, lines, input, output, remove, rename = io.open, io.lines, io.input, io.output, os.remove, os.rename
+        local loadfile, dofile = loadfile, dofile
+        io.open = function(path, ...) check(path, "io.open") return open(path, ...) end
+        io.lines = function(path, ...) check(path, "io.lines") return lines(path, ...) end
+        io.input = function(f) check(f, "io.input") return input(f) end
+        io.output = function(f) check(f, "io.output") return output(f) end
+        os.remove = function(path) check(path, "os.remove") return remove(path) end
+        os.rename = function(from, to) check(from, "os.rename") check(to, "os.rename") return rename(from, to) end
+        _G.loadfile = function(path, ...) check(path, "loadfile") return loadfile(path, ...) end
+        _G.dofile = function(path) check(path, "dofile") return dofile(path) end
+        """
 
     /// Removes what lets a script escape: programs, C code, binary chunks, the debug hooks.
     static let sandboxScript = """

@@ -18,6 +18,9 @@ struct LuaFlags: ParsableArguments {
     @Option(name: .customLong("plugins"), help: "Another plugin directory (repeatable); also ROSTER_PLUGIN_PATH.")
     var pluginDirs: [String] = []
 
+    @Option(name: .customLong("allow-path"), help: "Another folder scripts may read and write (repeatable); by default the working folder, the script's and plugins' folders, the arguments and the temp folder.")
+    var allowPaths: [String] = []
+
     func validate() throws {
         _ = try memoryLimit()
         if luaBudget < 0 { throw ValidationError("--lua-budget must be 0 or more") }
@@ -31,9 +34,24 @@ struct LuaFlags: ParsableArguments {
         return bytes
     }
 
-    func options(environment: [String: String]) throws -> LuaOptions {
-        LuaOptions(memoryLimit: try memoryLimit(), instructionBudget: luaBudget, sandboxed: !unsafe,
-                   pluginDirectories: ScriptHost.pluginDirectories(flags: pluginDirs, environment: environment))
+    /// The Lua options; with `script`, a sandboxed run may reach files only in the working folder, the
+    /// script's and plugins' folders, the paths given as `arguments`, the temp folder and `--allow-path`.
+    func options(environment: [String: String], script: String? = nil, arguments: [String] = []) throws -> LuaOptions {
+        let plugins = ScriptHost.pluginDirectories(flags: pluginDirs, environment: environment)
+        var access: FileAccess?
+        if let script, !unsafe {
+            let fm = FileManager.default
+            var folders = [fm.currentDirectoryPath, (script as NSString).deletingLastPathComponent, NSTemporaryDirectory(), "/tmp"]
+                + plugins + allowPaths
+            var files: [String] = []
+            for argument in arguments where !argument.isEmpty {
+                var isFolder: ObjCBool = false
+                if fm.fileExists(atPath: argument, isDirectory: &isFolder), isFolder.boolValue { folders.append(argument) } else { files.append(argument) }
+            }
+            access = FileAccess(folders: folders.filter { !$0.isEmpty }, files: files)
+        }
+        return LuaOptions(memoryLimit: try memoryLimit(), instructionBudget: luaBudget, sandboxed: !unsafe, pluginDirectories: plugins,
+                          fileAccess: access)
     }
 }
 

@@ -89,7 +89,7 @@ enum ScriptCommand {
         let showProgress = !output.quiet && !output.json && (showProgressFlag || isatty(STDERR_FILENO) == 1)
         let progress = showProgress ? TerminalProgress() : nil
         let logger = output.logger(progress: progress)
-        let options = try lua.options(environment: environment)
+        let options = try lua.options(environment: environment, script: script, arguments: arguments)
         let launcher = SandboxLauncher(logger: logger)
         let mode: SandboxMode
         if sandbox && !dryRun {
