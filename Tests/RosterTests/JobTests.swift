@@ -311,7 +311,7 @@ func balanced(_ s: [String: Any]) -> Bool {
         let sandbox = try SandboxProcess()
         let dir = try project("""
             local acme = require "acme"
-            return roster.job { source = arg[1], target = roster.omnigage {}, mapping = { ["first-name"] = "Given" },
+            return roster.job { source = arg[1], target = roster.omnigage {}, mapping = { ["first-name"] = "Given", ["phone1-phone-number"] = "Mobile" },
                                 options = { interval = 0.05 }, hooks = acme.hooks }
             """)
         try FileManager.default.createDirectory(atPath: dir + "/plugins/acme", withIntermediateDirectories: true)
@@ -563,5 +563,26 @@ func balanced(_ s: [String: Any]) -> Bool {
             #expect(!texts.contains { $0.contains(secret) }, "\(secret) leaked")
         }
         #expect(r.stderr.contains("POST"))  // --verbose did show the requests
+    }
+
+    @Test func aMisspeltOmnigageFieldStopsBeforeTheFirstRequestWithASuggestion() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project("""
+            return roster.job { source = arg[1], target = roster.omnigage {},
+                                mapping = { ["frist-name"] = "Given", ["phone1-phone-number"] = "Mobile", ["address1-city"] = "Family" } }
+            """)
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("mapping field 'frist-name' is not an Omnigage contact field: did you mean 'first-name'?"))
+        #expect(!r.stderr.contains("'address1-city' is not an Omnigage contact field"))  // an unknown name passes (a warning)
+        #expect(try sandbox.requests() == 0)
+        let s = try summary(r)
+        #expect((s["error"] as? [String: Any])?["stage"] as? String == "check")
+        #expect(balanced(s))
+
+        let check = try RosterProcess.run(["check", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(check.status == 2)
+        #expect(check.stdout.contains("problem: mapping field 'frist-name'"))
+        #expect(check.stdout.contains("warning: mapping field 'address1-city' is not a documented Omnigage contact field"))
     }
 }

@@ -9,7 +9,7 @@ public final class OmnigageTarget: ImportTarget {
     /// The account key at the API's host (no port: the local sandbox moves between runs).
     public var account: String { client.configuration.accountKey + "@" + hostName(client.configuration.baseURL) }
     public let optionKeys: Set<String> = ["unique_primary_phone", "unique_primary_email", "update_pruning", "enable_preflights",
-                                          "list", "status", "wait", "timeout", "interval"]
+                                          "list", "status", "wait", "timeout", "interval", "custom_fields"]
     /// No field is confirmed mandatory; a contact needs a phone or an email (see `check`).
     public let requiredFields: [String] = []
     /// Field names confirmed by Omnigage's documentation (docs/api/omnigage.md).
@@ -44,12 +44,19 @@ public final class OmnigageTarget: ImportTarget {
         do { _ = try OmnigageClient.mappingArray(header: header, mapping: mapping) } catch {
             errors.append("\(error)")
         }
-        for field in mapping.keys.sorted() where !Self.knownFields.contains(field) {
-            let hint = nearestName(to: field, in: Self.knownFields).map { " (did you mean '\($0)'?)" } ?? ""
-            warnings.append("mapping field '\(field)' is not a documented Omnigage contact field\(hint)")
+        // Omnigage takes field names beyond the documented ones (they pass with a warning), but a name
+        // one typo away from a documented field is a mistake: stopped before anything is sent.
+        let custom = Set((options["custom_fields"]?.arrayValue ?? []).compactMap(\.stringValue))
+        for field in mapping.keys.sorted() where !Self.knownFields.contains(field) && !custom.contains(field) {
+            if let near = nearestName(to: field, in: Self.knownFields) {
+                errors.append("mapping field '\(field)' is not an Omnigage contact field: did you mean '\(near)'? "
+                              + "(list it in options.custom_fields to send it as it is)")
+            } else {
+                warnings.append("mapping field '\(field)' is not a documented Omnigage contact field: it is sent as it is")
+            }
         }
         if !mapping.isEmpty, mapping["phone1-phone-number"] == nil, mapping["email1-email-address"] == nil {
-            warnings.append("nothing maps to phone1-phone-number or email1-email-address: contacts without a phone or an email are erred")
+            errors.append("nothing maps to phone1-phone-number or email1-email-address: Omnigage needs a phone or an email to identify each contact")
         }
         return (errors, warnings)
     }
