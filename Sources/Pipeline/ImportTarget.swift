@@ -21,6 +21,13 @@ public protocol ImportTarget: AnyObject {
     func send(_ file: PreparedFile, _ job: JobContext) throws -> [ImportRecord]
     /// Waits for the imports to reach their final state; returns them with their outcome.
     func settle(_ imports: [ImportRecord], _ job: JobContext) throws -> [ImportRecord]
+    /// The vendor's outcome of each row of the file sent, when it reports one (nil: counts only).
+    func rowResults(_ imports: [ImportRecord], _ job: JobContext) throws -> [VendorRowResult]?
+}
+
+extension ImportTarget {
+    /// A vendor that reports no per-row outcome: every delivered row is "sent".
+    public func rowResults(_ imports: [ImportRecord], _ job: JobContext) throws -> [VendorRowResult]? { nil }
 }
 
 /// The file a job prepared for its target.

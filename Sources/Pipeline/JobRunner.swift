@@ -64,8 +64,13 @@ public final class JobRunner {
                                   transform: spec.transform, columns: options["columns"].flatMap(Self.strings),
                                   sampling: settings.dryRun)
         let errorsPath = options["errors_file"]?.stringValue
+        let resultsPath = options["results_file"]?.stringValue
+        let errors = errorsPath.map { ErrorsSink(path: $0, header: reader.header, input: input) }
+        defer { errors?.finish() }
+        // The values of every record, kept beside the job when the vendor's per-row outcomes need them.
+        let log = !settings.dryRun && (resultsPath != nil || errors != nil) ? try RecordLog(directory: directory, header: reader.header) : nil
         do {
-            try prepare(&staging, reader: reader, accounting: accounting, input: input, errorsPath: errorsPath, hooks: spec.hooks)
+            try prepare(&staging, reader: reader, accounting: accounting, input: input, errors: errors, log: log, hooks: spec.hooks)
         } catch {
             // The job stopped while reading: what it had read was not sent.
             let pending = accounting.pending
@@ -139,6 +144,11 @@ public final class JobRunner {
             try journal.append("finished", ["imports": .array(imports.map { .string($0.id) }),
                                             "statuses": .array(imports.map { .string($0.status) })])
             result.imports = imports
+            var rows: [VendorRowResult]?
+            do { rows = try target.rowResults(imports, context) } catch {
+                report.warn("\(target.name): the per-row results could not be read (\(error)); only the counts are reported")
+            }
+            try recordOutcomes(rows, staging: staging, log: log, errors: errors, resultsPath: resultsPath, header: reader.header, input: input)
         } catch {
             let delivered = staging.records(in: context.delivered)
             accounting.recordSent(delivered)
@@ -185,19 +195,12 @@ public final class JobRunner {
 
     /// Reads every record, runs the transform, writes kept rows and accounts for the others.
     private func prepare(_ staging: inout Staging, reader: any TableReader, accounting: RowAccounting, input: ReportInput,
-                         errorsPath: String?, hooks: (any JobHooks)?) throws {
-        var errors: ErrorsFile?
+                         errors: ErrorsSink?, log: RecordLog? = nil, hooks: (any JobHooks)?) throws {
         let header = reader.header
         let previousSink = accounting.sink
-        accounting.sink = { [report] issue in
-            if let errorsPath {
-                if errors == nil {
-                    errors = try ErrorsFile(path: errorsPath, header: header)
-                    input.errorsFile = errorsPath
-                    _ = report
-                }
-                try errors?.append(issue)
-            }
+        accounting.sink = { issue in
+            try errors?.append(issue)
+            log?.note(issue)
             try previousSink?(issue)
             if issue.outcome == .rejected, let hooks, hooks.has(.onReject) {
                 var row: [String: JSONValue] = [:]
@@ -211,10 +214,7 @@ public final class JobRunner {
                 }
             }
         }
-        defer {
-            accounting.sink = previousSink
-            _ = try? errors?.finish()
-        }
+        defer { accounting.sink = previousSink }
         settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
         while true {
             let event: ReadEvent?
@@ -229,8 +229,10 @@ public final class JobRunner {
             }
             switch event {
             case .rejected(let r):
+                try log?.append(record: r.number, line: r.line, values: r.values)
                 try accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values, stage: "read"))
             case .record(let record):
+                try log?.append(record: record.number, line: record.line, values: record.values)
                 try staging.take(record, accounting: accounting)
             }
         }
@@ -286,7 +288,9 @@ public final class JobRunner {
             return summary
         }
         var staging = try Staging(path: path, format: format, reader: reader, transform: transform, columns: columns, sampling: false)
-        try prepare(&staging, reader: reader, accounting: accounting, input: input, errorsPath: errorsFile, hooks: nil)
+        let errors = errorsFile.map { ErrorsSink(path: $0, header: reader.header, input: input) }
+        defer { errors?.finish() }
+        try prepare(&staging, reader: reader, accounting: accounting, input: input, errors: errors, hooks: nil)
         accounting.recordSent(staging.stagedRecords)
         return WriteSummary(path: path, rows: staging.rows, bytes: Int(Self.size(of: path)))
     }
@@ -297,7 +301,7 @@ public final class JobRunner {
         if let limit = options["max_rejects"], RejectLimit(limit) == nil {
             throw JobError(.usage, stage: "options", "option 'max_rejects' must be a count (e.g. 10) or a percentage (e.g. \"2%\"), not \(limit)")
         }
-        for key in ["name", "errors_file"] where options[key] != nil && options[key]?.stringValue == nil {
+        for key in ["name", "errors_file", "results_file"] where options[key] != nil && options[key]?.stringValue == nil {
             throw JobError(.usage, stage: "options", "option '\(key)' must be a string")
         }
         return options

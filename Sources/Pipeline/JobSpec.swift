@@ -110,7 +110,7 @@ public enum RejectLimit: Sendable, Equatable, CustomStringConvertible {
 
 /// The options every job understands, whatever its target.
 public enum JobOptionKeys {
-    public static let common: Set<String> = ["name", "columns", "errors_file", "max_rejects"]
+    public static let common: Set<String> = ["name", "columns", "errors_file", "results_file", "max_rejects"]
 }
 
 /// The closest name to `word` among `candidates` (for "did you mean" hints), if one is close.

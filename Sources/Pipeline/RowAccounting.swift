@@ -3,6 +3,8 @@ import Tabular
 /// How one input record ended: every record read ends in exactly one of these.
 public enum RowOutcome: String, Sendable, Codable {
     case sent, skipped, rejected
+    /// Sent, then erred by the vendor (reported in the errors and results files; counted as sent).
+    case erred
 }
 
 /// A skipped or rejected record, with where it came from and why.
@@ -58,7 +60,7 @@ public final class RowAccounting {
     public func recordUnsent(_ count: Int, outcome: RowOutcome) {
         guard count > 0 else { return }
         switch outcome {
-        case .sent: sent += count
+        case .sent, .erred: sent += count
         case .skipped: skipped += count
         case .rejected: rejected += count
         }
@@ -68,6 +70,7 @@ public final class RowAccounting {
     public func record(_ issue: RowIssue) throws {
         switch issue.outcome {
         case .sent: sent += 1; return
+        case .erred: return
         case .skipped: skipped += 1
         case .rejected: rejected += 1
         }

@@ -72,6 +72,8 @@ public final class RunReport {
     public var requestedExit: Int32?
     /// Records staged for a vendor but not delivered because a remote stage failed.
     public private(set) var undelivered = 0
+    /// The results file a job wrote (every source record once, with its outcome).
+    public var resultsFile: String?
 
     public init(started: ContinuousClock.Instant = .now) {
         self.started = started
@@ -163,7 +165,7 @@ public final class RunReport {
         var object: [String: JSONValue] = [
             "read": .integer(Int64(t.read)), "sent": .integer(Int64(t.sent)), "skipped": .integer(Int64(t.skipped)),
             "rejected": .integer(Int64(t.rejected)), "warnings": .integer(Int64(warnings.count)),
-            "errors_file": errorsFile.map(JSONValue.string) ?? .null, "results_file": .null, "target": target,
+            "errors_file": errorsFile.map(JSONValue.string) ?? .null, "results_file": resultsFile.map(JSONValue.string) ?? .null, "target": target,
             "imports": .array(imports.map { i in
                 .object(["id": .string(i.id), "target": .string(i.target), "status": .string(i.status), "created": int(i.created),
                          "updated": int(i.updated), "erred": int(i.erred), "total": int(i.total)])
@@ -186,6 +188,7 @@ public final class RunReport {
         if !inputs.isEmpty && (t.read > 0 || notes.isEmpty) {
             var line = "rows: \(t.read) read, \(t.sent) \(checks.isEmpty ? "sent" : "would be sent"), \(t.skipped) skipped, \(t.rejected) rejected"
             if let errorsFile { line += " (errors file: \(errorsFile))" }
+            if let resultsFile { line += " (results file: \(resultsFile))" }
             lines.append(line)
         }
         for i in imports {

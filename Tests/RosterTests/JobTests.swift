@@ -585,4 +585,42 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(check.stdout.contains("problem: mapping field 'frist-name'"))
         #expect(check.stdout.contains("warning: mapping field 'address1-city' is not a documented Omnigage contact field"))
     }
+
+    @Test func vendorErredRowsReachTheErrorsFileWithTheirOwnLinesAndTheResultsFileListsEveryRecordOnce() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "contacts.csv", """
+            Given,Family,Mobile,Email
+            Ada,Quill,(407) 634-1732,ada@example.com
+            Bob,Stone,12345,bob@example.com
+            Cy,Vale,,cy@example.com
+            "Di
+            Anne",Moss,407 555 0199,di@example.com
+
+            """)
+        try writeFile(dir, "job.lua", Self.job(options: #"interval = 0.05, errors_file = "errors.csv", results_file = "results.csv""#))
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 3, "\(r.stderr)")  // a row erred by the vendor
+        let s = try summary(r)
+        #expect((s["sent"] as? Int, s["skipped"] as? Int) == (3, 1))
+        #expect(s["results_file"] as? String == "results.csv")
+        #expect((s["imports"] as? [[String: Any]])?.first?["erred"] as? Int == 1)
+
+        let errors = try String(contentsOfFile: dir + "/errors.csv", encoding: .utf8)
+        // The files are CRLF (RFC 4180): "\r\n" is one Character in Swift.
+        let errorLines = errors.split(whereSeparator: \.isNewline).map(String.init)
+        #expect(errorLines.count == 3, "\(errors)")
+        #expect(errorLines.contains { $0.hasPrefix("Cy,Vale,,cy@example.com,3,4,skipped,no phone") })
+        #expect(errorLines.contains { $0.hasPrefix("Bob,Stone,12345,bob@example.com,2,3,erred,") && $0.lowercased().contains("phone") },
+                "\(errors)")
+
+        let results = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8)
+        let reader = results.split(whereSeparator: \.isNewline).map(String.init)
+        #expect(reader.first == "Given,Family,Mobile,Email,_row,_line,_outcome,_reason,_id")
+        let outcomes = reader.dropFirst().compactMap { line -> String? in
+            let cells = line.split(separator: ",", omittingEmptySubsequences: false)
+            return cells.count >= 9 ? "\(cells[cells.count - 5]):\(cells[cells.count - 4]):\(cells[cells.count - 3])" : nil
+        }
+        #expect(outcomes == ["1:2:created", "2:3:erred", "3:4:skipped", "4:5:created"], "\(results)")
+    }
 }

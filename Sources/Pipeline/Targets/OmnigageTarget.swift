@@ -140,6 +140,39 @@ public final class OmnigageTarget: ImportTarget {
         return settled
     }
 
+    /// Reads each import's results document. Its shape is unconfirmed (docs/api/omnigage.md): a `data`
+    /// list whose items carry a 1-based `row` of the uploaded file and a `status` (or `outcome`) of
+    /// created, updated or erred, with `message` and `contact-id` when given. Any other shape is
+    /// reported as unknown (the counts stand) rather than guessed.
+    public func rowResults(_ imports: [ImportRecord], _ job: JobContext) throws -> [VendorRowResult]? {
+        let client = self.client
+        var all: [VendorRowResult] = []
+        for i in imports where job.options["wait"] != .bool(false) {
+            let id = i.id
+            let document = try job.remote { try await client.results(id) }
+            guard let rows = Self.rowResults(document) else {
+                throw JobError(.refused, stage: "results", "the results of import \(id) have a shape Roster does not know")
+            }
+            all += rows
+        }
+        return all
+    }
+
+    static func rowResults(_ document: JSONValue) -> [VendorRowResult]? {
+        guard let items = document["data"]?.arrayValue else { return nil }
+        var rows: [VendorRowResult] = []
+        for item in items {
+            let a = item["attributes"] ?? item
+            guard let row = (a["row"] ?? a["row-number"])?.intValue, row >= 1,
+                  let outcome = (a["status"] ?? a["outcome"] ?? a["result"])?.stringValue?.lowercased(),
+                  ["created", "updated", "erred", "error", "failed"].contains(outcome) else { return nil }
+            rows.append(VendorRowResult(row: Int(row) - 1, outcome: outcome == "created" || outcome == "updated" ? outcome : "erred",
+                                        id: (a["contact-id"] ?? a["contact_id"])?.stringValue,
+                                        message: (a["message"] ?? a["error"])?.stringValue))
+        }
+        return rows
+    }
+
     func record(_ i: OmnigageImport) -> ImportRecord {
         func count(_ name: String) -> Int? { i.count(name).map { Int($0) } }
         let created = count("created"), updated = count("updated"), erred = count("erred")
