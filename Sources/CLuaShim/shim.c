@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 // How often (in VM instructions) the count hook runs; cheap enough, fine-grained enough.
 #define ROSTER_HOOK_STEP 1000
@@ -46,6 +47,27 @@ lua_State *roster_newstate(roster_limits *lim) {
 
 roster_limits *roster_limits_of(lua_State *L) { return *(roster_limits **)lua_getextraspace(L); }
 
+static long long roster_now_ns(void) {
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (long long)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+long long roster_callback_begin(roster_limits *lim) {
+    long long previous = __atomic_load_n(&lim->callback_started, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&lim->callback_started, roster_now_ns(), __ATOMIC_SEQ_CST);
+    return previous;
+}
+
+void roster_callback_end(roster_limits *lim, long long previous) {
+    __atomic_store_n(&lim->callback_started, previous, __ATOMIC_SEQ_CST);
+}
+
+long long roster_callback_running(roster_limits *lim) {
+    long long started = __atomic_load_n(&lim->callback_started, __ATOMIC_SEQ_CST);
+    return started == 0 ? 0 : roster_now_ns() - started;
+}
+
 void roster_request_stop(roster_limits *lim) { __atomic_store_n(&lim->stop, 1, __ATOMIC_SEQ_CST); }
 int roster_stop_requested(roster_limits *lim) { return __atomic_load_n(&lim->stop, __ATOMIC_SEQ_CST); }
 
@@ -60,6 +82,15 @@ static void roster_count_hook(lua_State *L, lua_Debug *ar) {
             luaL_error(L, "%s:%d: interrupted", here.short_src, here.currentline);
         }
         luaL_error(L, "interrupted");
+    }
+    if (lim->callback_limit > 0 && roster_callback_running(lim) > lim->callback_limit) {
+        lua_Debug here;
+        long long seconds = lim->callback_limit / 1000000000LL;
+        if (lua_getstack(L, 0, &here) && lua_getinfo(L, "Sl", &here) && here.currentline > 0) {
+            luaL_error(L, "%s:%d: time limit exceeded (%I s per callback; raise it with --callback-timeout)",
+                       here.short_src, here.currentline, (lua_Integer)seconds);
+        }
+        luaL_error(L, "time limit exceeded (%I s per callback)", (lua_Integer)seconds);
     }
     if (lim->budget <= 0) return;
     lim->remaining -= lua_gethookcount(L);

@@ -376,7 +376,9 @@ public struct LuaStack {
         lim.pointee.budget = budgeted ? state.options.instructionBudget : 0
         lim.pointee.remaining = lim.pointee.budget
         lim.pointee.budget_hit = 0
+        let mark = budgeted ? roster_callback_begin(lim) : 0
         let status = roster_pcall_traceback(L, arguments, results)
+        if budgeted { roster_callback_end(lim, mark) }
         let hit = lim.pointee.budget_hit != 0
         (lim.pointee.budget, lim.pointee.remaining) = saved
         if hit {

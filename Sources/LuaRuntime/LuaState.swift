@@ -14,11 +14,14 @@ public struct LuaOptions: Sendable {
     public var pluginDirectories: [String]
     /// Where a sandboxed script may open, remove and rename files (nil: anywhere).
     public var fileAccess: FileAccess?
+    /// Wall-clock seconds one callback (a transform, a hook) may run (0 = unlimited).
+    public var callbackTimeout: Double
 
     public init(memoryLimit: Int = 1 << 30, instructionBudget: Int64 = 200_000_000, sandboxed: Bool = true,
-                pluginDirectories: [String] = ["plugins"], fileAccess: FileAccess? = nil) {
+                pluginDirectories: [String] = ["plugins"], fileAccess: FileAccess? = nil, callbackTimeout: Double = 60) {
         self.memoryLimit = memoryLimit
         self.instructionBudget = instructionBudget
+        self.callbackTimeout = callbackTimeout
         self.sandboxed = sandboxed
         self.pluginDirectories = pluginDirectories
         self.fileAccess = fileAccess
@@ -45,6 +48,7 @@ public final class LuaState {
         // Swift code may overshoot the ceiling by a margin instead of longjmp-ing through its frames.
         limits.pointee.hard_limit = limit == 0 ? 0 : size_t(limit + max(64 << 20, limit / 8))
         limits.pointee.in_swift = 1
+        limits.pointee.callback_limit = options.callbackTimeout > 0 ? Int64(options.callbackTimeout * 1e9) : 0
         guard let L = roster_newstate(limits) else {
             limits.deallocate()
             throw LuaError(kind: .memory, message: "could not create a Lua state")
@@ -261,4 +265,7 @@ public struct LuaStopHandle: @unchecked Sendable {  // a pointer used only with 
 
     /// Raises "interrupted" in the running Lua code at its next hook step.
     public func stop() { roster_request_stop(limits) }
+
+    /// Seconds the running callback has run (0 when none runs).
+    public var callbackSeconds: Double { Double(roster_callback_running(limits)) / 1e9 }
 }

@@ -15,6 +15,9 @@ struct LuaFlags: ParsableArguments {
     @Option(name: .customLong("lua-budget"), help: "VM instructions allowed per callback (0 = unlimited).")
     var luaBudget: Int64 = 200_000_000
 
+    @Option(name: .customLong("callback-timeout"), help: "Wall-clock seconds one callback (a transform, a hook) may run (0 = unlimited).")
+    var callbackTimeout: Double = 60
+
     @Option(name: .customLong("plugins"), help: "Another plugin directory (repeatable); also ROSTER_PLUGIN_PATH.")
     var pluginDirs: [String] = []
 
@@ -24,6 +27,7 @@ struct LuaFlags: ParsableArguments {
     func validate() throws {
         _ = try memoryLimit()
         if luaBudget < 0 { throw ValidationError("--lua-budget must be 0 or more") }
+        if callbackTimeout < 0 { throw ValidationError("--callback-timeout must be 0 or more") }
     }
 
     /// `--lua-memory` in bytes.
@@ -51,7 +55,7 @@ struct LuaFlags: ParsableArguments {
             access = FileAccess(folders: folders.filter { !$0.isEmpty }, files: files)
         }
         return LuaOptions(memoryLimit: try memoryLimit(), instructionBudget: luaBudget, sandboxed: !unsafe, pluginDirectories: plugins,
-                          fileAccess: access)
+                          fileAccess: access, callbackTimeout: callbackTimeout)
     }
 }
 

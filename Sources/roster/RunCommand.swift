@@ -101,6 +101,7 @@ enum ScriptCommand {
         }
         let interrupts = Interrupts()
         interrupts.install()
+        interrupts.watch(callbackLimit: options.callbackTimeout)
         let settings = RunSettings(dryRun: dryRun, fresh: fresh, journalDirectory: ".roster/journal",
                                    scriptHash: ScriptRun.scriptHash(script), progress: progress, interrupted: interrupts.state,
                                    killAfter: environment["ROSTER_TEST_KILL_AFTER"])

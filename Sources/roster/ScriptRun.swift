@@ -84,11 +84,12 @@ struct ScriptRun {
 
 /// SIGINT and SIGTERM: the first one asks the run to stop at the next row batch or stage (the
 /// journal stays consistent); if it has not stopped 3 s later, or on a second signal, the process exits.
-final class Interrupts: @unchecked Sendable {  // `received` and `lua` are guarded by `lock`; `sources` is set once before signals arrive
+final class Interrupts: @unchecked Sendable {  // `received`, `lua` and `watchdog` are guarded by `lock`; `sources` is set once before signals arrive
     private let lock = NSLock()
     private var received: FailureClass?
     private var sources: [any DispatchSourceSignal] = []
     private var lua: LuaStopHandle?
+    private var watchdog: (any DispatchSourceTimer)?
 
     /// The Lua state to stop on a signal (while it lives).
     func attach(_ handle: LuaStopHandle) {
@@ -99,6 +100,24 @@ final class Interrupts: @unchecked Sendable {  // `received` and `lua` are guard
     }
 
     func detach() { lock.withLock { lua = nil } }
+
+    /// The watchdog: the count hook stops a callback that runs too long, but not one stuck inside a C
+    /// function (a catastrophic string pattern). Past `limit` plus a grace, the run ends here.
+    func watch(callbackLimit limit: Double, grace: Double = 2) {
+        guard limit > 0 else { return }
+        let timer = DispatchSource.makeTimerSource(queue: .global())
+        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        timer.setEventHandler { [self] in
+            let seconds = lock.withLock { lua?.callbackSeconds ?? 0 }
+            guard seconds > limit + grace else { return }
+            FileHandle.standardError.write(Data(("roster: a callback has run for \(Int(seconds)) s, past the \(Int(limit)) s limit, inside a C "
+                + "function the instruction budget cannot stop (a catastrophic string pattern?); the run ends here, the journal keeps "
+                + "what was done (raise the limit with --callback-timeout)\n").utf8))
+            Foundation.exit(FailureClass.script.exitCode)
+        }
+        timer.resume()
+        lock.withLock { watchdog = timer }
+    }
 
     func install() {
         for (number, kind) in [(SIGINT, FailureClass.interrupted), (SIGTERM, FailureClass.terminated)] {

@@ -623,4 +623,34 @@ func balanced(_ s: [String: Any]) -> Bool {
         }
         #expect(outcomes == ["1:2:created", "2:3:erred", "3:4:skipped", "4:5:created"], "\(results)")
     }
+
+    @Test func aCallbackPastItsWallClockLimitIsRejectedAndOneStuckInCEndsTheRun() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "in.csv", "name\nAnn\nBo\nCy\n")
+        try writeFile(dir, "slow.lua", """
+            local src = roster.read(arg[1])
+            roster.write(src:map(function(row)
+              if row.name == "Bo" then while true do end end
+              return row
+            end), "out.csv")
+            """)
+        let slow = try RosterProcess.run(["run", "--json", "--lua-budget", "0", "--callback-timeout", "1", "slow.lua", "in.csv"], in: dir)
+        #expect(slow.status == 3, "\(slow.stderr)")
+        let s = try summary(slow)
+        #expect((s["read"] as? Int, s["sent"] as? Int, s["rejected"] as? Int) == (3, 2, 1))
+
+        // Inside a C function (an exponential string pattern) no hook runs: the watchdog ends the run.
+        try writeFile(dir, "stuck.lua", """
+            local src = roster.read(arg[1])
+            roster.write(src:map(function(row)
+              if row.name == "Bo" then string.find(("a"):rep(40), ("a?"):rep(40) .. ("a"):rep(40) .. "b") end
+              return row
+            end), "out.csv")
+            """)
+        let started = Date()
+        let stuck = try RosterProcess.run(["run", "--callback-timeout", "1", "stuck.lua", "in.csv"], in: dir)
+        #expect(stuck.status == 1)
+        #expect(stuck.stderr.contains(" s, past the 1 s limit, inside a C function the instruction budget cannot stop"), "\(stuck.stderr)")
+        #expect(Date().timeIntervalSince(started) < 10)
+    }
 }

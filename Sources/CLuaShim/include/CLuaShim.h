@@ -21,7 +21,15 @@ typedef struct roster_limits {
     int budget_hit;       // set when the budget raised an error
     void *owner;          // the Swift LuaState (unretained)
     int stop;             // set (atomically, from any thread) to stop the Lua code running: Ctrl-C
+    long long callback_started;  // CLOCK_MONOTONIC ns when the running callback began (0: none), atomic
+    long long callback_limit;    // wall-clock ns a callback may run (0 = unlimited)
 } roster_limits;
+
+/// Marks a callback as running from now; returns the previous mark (restore it with roster_callback_end).
+long long roster_callback_begin(roster_limits *lim);
+void roster_callback_end(roster_limits *lim, long long previous);
+/// How long the running callback has run, in ns (0 when none runs); safe from any thread.
+long long roster_callback_running(roster_limits *lim);
 
 /// Asks the Lua code running in the state of `lim` to stop (safe from any thread): the count hook
 /// raises "interrupted" at its next step, in callbacks and in the main chunk alike.
