@@ -153,10 +153,12 @@ public struct RunSettings: Sendable {
     public var interrupted: @Sendable () -> FailureClass?
     /// Test hook: the journal event after which the process kills itself (ROSTER_TEST_KILL_AFTER).
     public var killAfter: String?
+    /// The run's private folders for contact data (removed on every way out).
+    public var temporary: TemporaryFolders
 
     public init(dryRun: Bool = false, fresh: Bool = false, journalDirectory: String = ".roster/journal", scriptHash: String = "",
                 progress: (any ProgressSink)? = nil, interrupted: @escaping @Sendable () -> FailureClass? = { nil },
-                killAfter: String? = nil) {
+                killAfter: String? = nil, temporary: TemporaryFolders = TemporaryFolders()) {
         self.dryRun = dryRun
         self.fresh = fresh
         self.journalDirectory = journalDirectory
@@ -164,6 +166,7 @@ public struct RunSettings: Sendable {
         self.progress = progress
         self.interrupted = interrupted
         self.killAfter = killAfter
+        self.temporary = temporary
     }
 
     /// Appends a journal entry (and, in tests, stops dead right after it: `killAfter`).

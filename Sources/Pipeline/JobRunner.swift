@@ -57,12 +57,13 @@ public final class JobRunner {
             if let done = finished(journal) { return done }
         }
 
-        let directory = try temporaryDirectory()
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try settings.temporary.make()
+        defer { settings.temporary.remove(directory) }
         let name = options["name"]?.stringValue.map { URL(fileURLWithPath: $0).lastPathComponent } ?? "roster-import.csv"
         var staging = try Staging(path: (directory as NSString).appendingPathComponent(name), reader: reader,
                                   transform: spec.transform, columns: options["columns"].flatMap(Self.strings),
                                   sampling: settings.dryRun)
+        chmod(staging.path, 0o600)  // contact data: the owner's only
         let errorsPath = options["errors_file"]?.stringValue
         let resultsPath = options["results_file"]?.stringValue
         let errors = errorsPath.map { ErrorsSink(path: $0, header: reader.header, input: input) }
@@ -328,11 +329,6 @@ public final class JobRunner {
         ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
     }
 
-    private func temporaryDirectory() throws -> String {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("roster-\(UUID().uuidString)", isDirectory: true)
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        return url.path
-    }
 }
 
 /// The file being written for the target, with the row index (output row -> source record) and,

@@ -58,6 +58,7 @@ final class RecordLog {
         path = (directory as NSString).appendingPathComponent("records.csv")
         width = header.count
         writer = try Tables.writer(path: path, format: .csv)
+        chmod(path, 0o600)  // contact data: the owner's only
         try writer?.writeHeader(header + ["_row", "_line"])
     }
 

@@ -104,7 +104,7 @@ enum ScriptCommand {
         interrupts.watch(callbackLimit: options.callbackTimeout)
         let settings = RunSettings(dryRun: dryRun, fresh: fresh, journalDirectory: ".roster/journal",
                                    scriptHash: ScriptRun.scriptHash(script), progress: progress, interrupted: interrupts.state,
-                                   killAfter: environment["ROSTER_TEST_KILL_AFTER"])
+                                   killAfter: environment["ROSTER_TEST_KILL_AFTER"], temporary: interrupts.temporary)
         let outcome = try await ScriptRun(script: script, arguments: arguments, options: options, logger: logger,
                                           environment: environment, mode: mode, settings: settings, interrupts: interrupts).run()
         progress?.finish()

@@ -84,7 +84,10 @@ struct ScriptRun {
 
 /// SIGINT and SIGTERM: the first one asks the run to stop at the next row batch or stage (the
 /// journal stays consistent); if it has not stopped 3 s later, or on a second signal, the process exits.
-final class Interrupts: @unchecked Sendable {  // `received`, `lua` and `watchdog` are guarded by `lock`; `sources` is set once before signals arrive
+final class Interrupts: @unchecked Sendable {
+    /// Removed before any hard exit, so no contact file outlives the run.
+    let temporary = TemporaryFolders()
+  // `received`, `lua` and `watchdog` are guarded by `lock`; `sources` is set once before signals arrive
     private let lock = NSLock()
     private var received: FailureClass?
     private var sources: [any DispatchSourceSignal] = []
@@ -113,6 +116,7 @@ final class Interrupts: @unchecked Sendable {  // `received`, `lua` and `watchdo
             FileHandle.standardError.write(Data(("roster: a callback has run for \(Int(seconds)) s, past the \(Int(limit)) s limit, inside a C "
                 + "function the instruction budget cannot stop (a catastrophic string pattern?); the run ends here, the journal keeps "
                 + "what was done (raise the limit with --callback-timeout)\n").utf8))
+            temporary.removeAll()
             Foundation.exit(FailureClass.script.exitCode)
         }
         timer.resume()
@@ -129,9 +133,12 @@ final class Interrupts: @unchecked Sendable {  // `received`, `lua` and `watchdo
                     lua?.stop()
                     return received == nil
                 }
-                if !first { Foundation.exit(kind.exitCode) }
+                if !first { temporary.removeAll(); Foundation.exit(kind.exitCode) }
                 FileHandle.standardError.write(Data("\nroster: \(kind == .interrupted ? "interrupted" : "terminated"); stopping (the journal keeps what was done)\n".utf8))
-                DispatchQueue.global().asyncAfter(deadline: .now() + 3) { Foundation.exit(kind.exitCode) }
+                DispatchQueue.global().asyncAfter(deadline: .now() + 3) { [temporary] in
+                    temporary.removeAll()
+                    Foundation.exit(kind.exitCode)
+                }
             }
             source.resume()
             sources.append(source)

@@ -653,4 +653,37 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(stuck.stderr.contains(" s, past the 1 s limit, inside a C function the instruction budget cannot stop"), "\(stuck.stderr)")
         #expect(Date().timeIntervalSince(started) < 10)
     }
+
+    @Test func contactFilesArePrivateAndGoneEvenWhenCtrlCHasToExitHard() throws {
+        let sandbox = try SandboxProcess()
+        // The import request hangs longer than the 3 s Ctrl-C grace, so the run exits the hard way.
+        try sandbox.fault(#"{"path": "/omnigage/api/v1/import-contacts", "method": "POST", "kind": "delay", "delayMs": 8000, "count": 1}"#)
+        let dir = try project(Self.job())
+        let temp = try makeTemporaryDirectory()
+        var modes: [String: Int] = [:]
+        var seen: Date?
+        func uploaded() -> Bool {
+            // Half a second after the upload was journalled, the import request is hanging at the sandbox.
+            if let seen { return Date().timeIntervalSince(seen) > 0.5 }
+            let folder = dir + "/.roster/journal"
+            let files = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+            guard files.contains(where: { (try? String(contentsOfFile: folder + "/" + $0, encoding: .utf8))?.contains(#""event":"uploaded""#) == true })
+            else { return false }
+            for sub in (try? FileManager.default.subpathsOfDirectory(atPath: temp)) ?? [] {
+                let attributes = try? FileManager.default.attributesOfItem(atPath: temp + "/" + sub)
+                modes[sub] = (attributes?[.posixPermissions] as? NSNumber)?.intValue
+            }
+            seen = Date()
+            return false
+        }
+        let run = try interrupt(["job.lua", "contacts.csv"], in: dir, environment: sandbox.environment.merging(["TMPDIR": temp]) { $1 },
+                                when: uploaded)
+        #expect(run.status == 130)
+        #expect(run.afterSignal >= 2.5)  // the hard way: the 3 s grace ran out
+        #expect(!modes.isEmpty)
+        for (path, mode) in modes {
+            #expect(mode == (path.contains("/") ? 0o600 : 0o700), "\(path) has mode \(String(mode, radix: 8))")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: temp).isEmpty)
+    }
 }
