@@ -1,7 +1,8 @@
 import Tabular
 
 /// The errors file: every skipped or rejected record with its original columns plus `_row`, `_line`,
-/// `_outcome` and `_reason`, as CSV. Cells a spreadsheet would run as formulas are neutralised.
+/// `_outcome` and `_reason`, as CSV in UTF-8 with a byte order mark (so Excel reads accented names).
+/// Cells a spreadsheet would run as formulas are neutralised.
 public final class ErrorsFile {
     public let path: String
     private let writer: CSVWriter
@@ -10,7 +11,9 @@ public final class ErrorsFile {
     /// Creates (truncates) `path` for records of a table with `header`.
     public init(path: String, header: [String]) throws {
         self.path = path
-        writer = try CSVWriter(path: path)
+        let output = try ByteOutput(path: path)
+        output.appendBytes([0xEF, 0xBB, 0xBF])
+        writer = CSVWriter(output: output)
         width = header.count
         try writer.writeHeader(header + ["_row", "_line", "_outcome", "_reason"])
     }

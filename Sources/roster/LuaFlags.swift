@@ -28,6 +28,14 @@ struct LuaFlags: ParsableArguments {
         _ = try memoryLimit()
         if luaBudget < 0 { throw ValidationError("--lua-budget must be 0 or more") }
         if callbackTimeout < 0 { throw ValidationError("--callback-timeout must be 0 or more") }
+        for (flag, dirs) in [("--plugins", pluginDirs), ("--allow-path", allowPaths)] {
+            for dir in dirs {
+                var isFolder: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: dir, isDirectory: &isFolder), isFolder.boolValue else {
+                    throw ValidationError("\(flag) \(dir): no such folder")
+                }
+            }
+        }
     }
 
     /// `--lua-memory` in bytes.

@@ -19,6 +19,7 @@ struct Plugins: AsyncParsableCommand {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             print(String(decoding: try encoder.encode(listings), as: UTF8.self))
+            if listings.contains(where: { $0.error != nil }) { throw ExitCode(1) }
             return
         }
         if listings.isEmpty {
@@ -32,6 +33,12 @@ struct Plugins: AsyncParsableCommand {
         for p in listings {
             let what = p.error.map { "ERROR: \($0)" } ?? (p.description ?? "")
             print("\(pad(p.name, nameWidth))  \(pad(p.version ?? "-", versionWidth))  \(what)  (\(p.path))")
+        }
+        // A broken plugin fails the command, so CI notices it.
+        let broken = listings.filter { $0.error != nil }
+        if !broken.isEmpty {
+            FileHandle.standardError.write(Data("roster: \(broken.count) plugin(s) failed to load: \(broken.map(\.name).joined(separator: ", "))\n".utf8))
+            throw ExitCode(1)
         }
     }
 }

@@ -29,7 +29,9 @@ import Tabular
         try file.append(RowIssue(outcome: .skipped, record: 5, line: 7, reason: "no phone", values: ["Bo"]))
         let summary = try file.finish()
         #expect(summary.rows == 2)
-        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let bytes = try #require(FileManager.default.contents(atPath: path))
+        #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])  // UTF-8 BOM: Excel reads the accents right
+        let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
         #expect(text == "Name,Phone,_row,_line,_outcome,_reason\r\n"
             + "Jane,\"'=HYPERLINK(\"\"x\"\")\",2,3,rejected,more fields than the header [extra fields: extra]\r\n"
             + "Bo,,5,7,skipped,no phone\r\n")

@@ -89,11 +89,26 @@ struct RosterProcess {
         try writeFile(dir, "plugins/acme.lua", "return { name = 'acme', version = '0.3.1', description = 'Acme CSV cleanup' }")
         try writeFile(dir, "plugins/broken/init.lua", "error('missing mapping')")
         let r = try RosterProcess.run(["plugins"], in: dir)
-        #expect(r.status == 0)
+        #expect(r.status == 1)  // a broken plugin fails the command, so CI notices
         #expect(r.stdout.contains("acme    0.3.1    Acme CSV cleanup"))
         #expect(r.stdout.contains("broken  -        ERROR: plugins/broken/init.lua:1: missing mapping"))
+        #expect(r.stderr.contains("roster: 1 plugin(s) failed to load: broken"))
         let json = try RosterProcess.run(["plugins", "--json"], in: dir)
         #expect(json.stdout.contains(#""name":"acme""#))
+        #expect(json.status == 1)
+        try FileManager.default.removeItem(atPath: dir + "/plugins/broken")
+        #expect(try RosterProcess.run(["plugins"], in: dir).status == 0)
+    }
+
+    @Test func aMissingPluginsOrAllowPathFolderIsAUsageError() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "x.lua", "print(1)")
+        let r = try RosterProcess.run(["run", "--plugins", "/nonexistent/plugins", "x.lua"], in: dir)
+        #expect(r.status == 2)
+        #expect(r.stderr.contains("--plugins /nonexistent/plugins: no such folder"))
+        let a = try RosterProcess.run(["run", "--allow-path", "/nonexistent/data", "x.lua"], in: dir)
+        #expect(a.status == 2)
+        #expect(a.stderr.contains("--allow-path /nonexistent/data: no such folder"))
     }
 
     @Test func sandboxIsOnByDefaultAndUnsafeLiftsIt() throws {

@@ -60,6 +60,11 @@ public final class ByteOutput {
         pending.end += bytes.count
     }
 
+    /// Appends raw bytes (e.g. a byte order mark before a writer starts).
+    public func appendBytes(_ bytes: [UInt8]) {
+        bytes.withUnsafeBufferPointer { append($0) }
+    }
+
     func append(_ text: String) {
         var text = text
         text.withUTF8 { append($0) }
