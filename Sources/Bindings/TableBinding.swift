@@ -87,6 +87,7 @@ enum TableBinding {
         try s.state.checkFile(path, function: "roster.read")
         var options = ReadOptions()
         if s.type(at: 2) == .table {
+            try OptionReader.check(keys(of: 2, on: s), known: ["format", "sheet", "delimiter", "encoding", "header"], function: "roster.read")
             if let f = try optionString(s, "format", in: 2, "read") {
                 guard let format = TableFormat(rawValue: f.lowercased()) else {
                     throw RosterScriptError("roster.read: unknown format '\(f)' (use csv, xlsx, json or xml)")
@@ -115,6 +116,17 @@ enum TableBinding {
         return 1
     }
 
+    /// The keys of the table at `index` (non-string keys as their type in parentheses).
+    static func keys(of index: Int32, on s: LuaStack) -> [String] {
+        var keys: [String] = []
+        s.pushNil()
+        while s.next(index) {
+            s.pop()
+            keys.append(s.type(at: -1) == .string ? (s.string(at: -1) ?? "") : "(\(s.type(at: -1).name) key)")
+        }
+        return keys
+    }
+
     /// The string (or number) option `key` of the options table at `index`, if set.
     static func optionString(_ s: LuaStack, _ key: String, in index: Int32, _ function: String) throws -> String? {
         defer { s.pop() }
@@ -129,15 +141,23 @@ enum TableBinding {
     static func write(_ s: LuaStack, runner: JobRunner) throws -> Int32 {
         let path = try s.checkString(2, function: "write")
         try s.state.checkFile(path, function: "roster.write")
-        var format = TableFormat.csv
-        let lower = path.lowercased()
-        if lower.hasSuffix(".json") { format = .json } else if lower.hasSuffix(".xml") { format = .xml }
+        // The format follows the extension; a table extension Roster cannot write is an error, never CSV in disguise.
+        let ext = (path as NSString).pathExtension.lowercased()
+        let byExtension = Tables.writeFormat(forPath: path)
+        if byExtension == nil, let named = TableFormat(rawValue: ext) {
+            throw RosterScriptError("roster.write: cannot write \(named.rawValue.uppercased()) (\(path)): write .csv, .json or .xml")
+        }
+        var format = byExtension ?? .csv
         var columns: [String]?
         var errorsPath: String?
         if s.type(at: 3) == .table {
+            try OptionReader.check(keys(of: 3, on: s), known: ["format", "columns", "errors"], function: "roster.write")
             if let f = try optionString(s, "format", in: 3, "write") {
-                guard let chosen = TableFormat(rawValue: f.lowercased()) else {
+                guard let chosen = TableFormat(rawValue: f.lowercased()), [.csv, .json, .xml].contains(chosen) else {
                     throw RosterScriptError("roster.write: unknown format '\(f)' (use csv, json or xml)")
+                }
+                if let byExtension, byExtension != chosen {
+                    throw RosterScriptError("roster.write: format '\(f)' does not match the extension of \(path) (\(byExtension.rawValue))")
                 }
                 format = chosen
             }

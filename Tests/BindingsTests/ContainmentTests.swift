@@ -43,3 +43,31 @@ import Sandbox
         #expect(outcome.values == [true, true, .integer(Int64(content.utf8.count))])
     }
 }
+
+/// Reading and writing options are checked: nothing misspelt is ignored, no format is faked.
+@Suite struct StrictTableOptionsTests {
+    func run(_ code: String, in dir: String) throws -> LuaError? {
+        let host = try ScriptHost(options: LuaOptions(pluginDirectories: []), context: RosterContext(logger: .init(label: "t"), environment: [:]))
+        do {
+            _ = try host.state.run(code, name: "@job.lua", arguments: [dir])
+            return nil
+        } catch let error as LuaError {
+            return error
+        }
+    }
+
+    @Test func unknownOptionsAndUnwritableFormatsAreErrorsNamingTheFix() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "in.csv", "name\nAnn\n")
+        let misspelt = try #require(try run("roster.read((...) .. '/in.csv', { delimeter = ';' })", in: dir))
+        #expect(misspelt.message.contains("roster.read: unknown option 'delimeter' (did you mean 'delimiter'?)"))
+        let xlsx = try #require(try run("roster.write(roster.read((...) .. '/in.csv'), (...) .. '/w.xlsx')", in: dir))
+        #expect(xlsx.message.contains("roster.write: cannot write XLSX"))
+        #expect(!FileManager.default.fileExists(atPath: dir + "/w.xlsx"))
+        let mismatch = try #require(try run("roster.write(roster.read((...) .. '/in.csv'), (...) .. '/w.json', { format = 'csv' })", in: dir))
+        #expect(mismatch.message.contains("format 'csv' does not match the extension"))
+        let errorsTypo = try #require(try run("roster.write(roster.read((...) .. '/in.csv'), (...) .. '/o.csv', { error = 'e.csv' })", in: dir))
+        #expect(errorsTypo.message.contains("roster.write: unknown option 'error' (did you mean 'errors'?)"))
+        #expect(try run("roster.write(roster.read((...) .. '/in.csv'), (...) .. '/o.csv', { errors = (...) .. '/e.csv' })", in: dir) == nil)
+    }
+}
