@@ -68,6 +68,12 @@ long long roster_callback_running(roster_limits *lim) {
     return started == 0 ? 0 : roster_now_ns() - started;
 }
 
+long long roster_callback_stuck(roster_limits *lim) {
+    // Inside one of Roster's own functions the callback is waiting on Roster, not stuck.
+    if (__atomic_load_n(&lim->in_swift, __ATOMIC_SEQ_CST)) return 0;
+    return roster_callback_running(lim);
+}
+
 void roster_request_stop(roster_limits *lim) { __atomic_store_n(&lim->stop, 1, __ATOMIC_SEQ_CST); }
 int roster_stop_requested(roster_limits *lim) { return __atomic_load_n(&lim->stop, __ATOMIC_SEQ_CST); }
 
@@ -125,10 +131,15 @@ static int roster_trampoline(lua_State *L) {
     void **slot = (void **)lua_touserdata(L, lua_upvalueindex(1));
     if (slot == NULL || *slot == NULL) return luaL_error(L, "Roster function called after it was released");
     roster_limits *lim = roster_limits_of(L);
-    int was = lim->in_swift;
-    lim->in_swift = 1;
+    int was = __atomic_load_n(&lim->in_swift, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&lim->in_swift, 1, __ATOMIC_SEQ_CST);
+    long long entered = roster_now_ns();
     int n = roster_swift_dispatch(L, *slot);
-    lim->in_swift = was;
+    // Time spent in Roster's own functions (a client call, a nested job) is not the callback's: the
+    // wall-clock limit counts Lua and the C library only.
+    long long started = __atomic_load_n(&lim->callback_started, __ATOMIC_SEQ_CST);
+    if (started != 0) __atomic_store_n(&lim->callback_started, started + (roster_now_ns() - entered), __ATOMIC_SEQ_CST);
+    __atomic_store_n(&lim->in_swift, was, __ATOMIC_SEQ_CST);
     // Swift's frame is gone: raising here unwinds only C and Lua frames.
     if (n == -2 && lua_type(L, -1) == LUA_TSTRING) {
         luaL_where(L, 1);
@@ -210,10 +221,10 @@ int roster_pcall_traceback(lua_State *L, int nargs, int nresults) {
     lua_pushcfunction(L, roster_traceback);
     lua_insert(L, base);
     roster_limits *lim = roster_limits_of(L);
-    int was = lim->in_swift;
-    lim->in_swift = 0;
+    int was = __atomic_load_n(&lim->in_swift, __ATOMIC_SEQ_CST);
+    __atomic_store_n(&lim->in_swift, 0, __ATOMIC_SEQ_CST);
     int status = lua_pcall(L, nargs, nresults, base);
-    lim->in_swift = was;
+    __atomic_store_n(&lim->in_swift, was, __ATOMIC_SEQ_CST);
     lua_remove(L, base);
     return status;
 }

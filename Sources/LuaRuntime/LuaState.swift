@@ -266,6 +266,7 @@ public struct LuaStopHandle: @unchecked Sendable {  // a pointer used only with 
     /// Raises "interrupted" in the running Lua code at its next hook step.
     public func stop() { roster_request_stop(limits) }
 
-    /// Seconds the running callback has run (0 when none runs).
-    public var callbackSeconds: Double { Double(roster_callback_running(limits)) / 1e9 }
+    /// Seconds the running callback has run in Lua or the C library (0 when none runs, or while one of
+    /// Roster's own functions is running for it).
+    public var callbackSeconds: Double { Double(roster_callback_stuck(limits)) / 1e9 }
 }

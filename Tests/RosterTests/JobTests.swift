@@ -686,4 +686,21 @@ func balanced(_ s: [String: Any]) -> Bool {
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: temp).isEmpty)
     }
+
+    @Test func timeSpentInRostersOwnFunctionsDoesNotCountAgainstACallback() throws {
+        let sandbox = try SandboxProcess()
+        // The import waits 2.5 s at the sandbox inside after_upload's og:wait-like call: a 1 s callback limit must not fire.
+        try sandbox.fault(#"{"path": "/omnigage/api/v1/uploads", "method": "POST", "kind": "delay", "delayMs": 2500, "count": 1}"#)
+        let dir = try project(Self.job(hooks: """
+            { before_upload = function(file)
+                local og = roster.omnigage {}
+                og:create_upload { name = "probe.csv", size = 1 }   -- waits 2.5 s inside Roster
+                local n = 0
+                for i = 1, 100000 do n = n + i end                  -- then Lua runs on: the hook checks the clock
+              end }
+            """))
+        let r = try RosterProcess.run(["run", "--callback-timeout", "1", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(!r.stderr.contains("time limit exceeded") && !r.stderr.contains("past the 1 s limit"))
+    }
 }

@@ -30,6 +30,8 @@ long long roster_callback_begin(roster_limits *lim);
 void roster_callback_end(roster_limits *lim, long long previous);
 /// How long the running callback has run, in ns (0 when none runs); safe from any thread.
 long long roster_callback_running(roster_limits *lim);
+/// Like roster_callback_running, but 0 while one of Roster's Swift functions runs (for the watchdog).
+long long roster_callback_stuck(roster_limits *lim);
 
 /// Asks the Lua code running in the state of `lim` to stop (safe from any thread): the count hook
 /// raises "interrupted" at its next step, in callbacks and in the main chunk alike.
