@@ -75,7 +75,7 @@ struct JobBinding {
         let function = "roster.job"
         guard s.type(at: index) == .table else { throw s.argumentError(index, function: "job", expected: "table") }
         let t = s.absolute(index)
-        try checkKeys(s, table: t, known: Self.jobKeys, function: function)
+        try OptionReader.check(TableBinding.keys(of: t, on: s), known: Self.jobKeys, function: function, what: "field")
         try s.reserve(8)
 
         s.getField("target", in: t)
@@ -189,16 +189,6 @@ struct JobBinding {
     }
 
     // MARK: Reading the job table
-
-    private func checkKeys(_ s: LuaStack, table t: Int32, known: Set<String>, function: String) throws {
-        var keys: [String] = []
-        s.pushNil()
-        while s.next(t) {
-            s.pop()
-            keys.append(s.type(at: -1) == .string ? (s.string(at: -1) ?? "") : "(\(s.type(at: -1).name) key)")
-        }
-        try OptionReader.check(keys, known: known, function: function, what: "field")
-    }
 
     private func jobSource(_ s: LuaStack, field: String, in t: Int32, function: String) throws -> JobHandle.Source {
         s.getField(field, in: t)

@@ -74,9 +74,7 @@ public final class JobRunner {
             try prepare(&staging, reader: reader, accounting: accounting, input: input, errors: errors, log: log, hooks: spec.hooks)
         } catch {
             // The job stopped while reading: what it had read was not sent.
-            let pending = accounting.pending
-            accounting.recordUnsent(pending, outcome: .rejected)
-            report.noteUndelivered(pending)
+            abandon(accounting.pending, of: accounting, as: .rejected)
             throw error
         }
         for warning in reader.info.warnings { report.warn("\(input.path): \(warning)") }
@@ -89,7 +87,7 @@ public final class JobRunner {
         // Validation, before anything is sent.
         if let limit = options["max_rejects"].flatMap(RejectLimit.init),
            limit.exceeded(rejected: accounting.rejected, read: accounting.read) {
-            accounting.recordUnsent(staging.stagedRecords, outcome: .skipped)
+            abandon(staging.stagedRecords, of: accounting, as: .skipped)
             throw JobError(.rejectLimit, stage: "transform",
                            "\(accounting.rejected) of \(accounting.read) record(s) rejected, more than max_rejects = \(limit): nothing was sent")
         }
@@ -106,7 +104,7 @@ public final class JobRunner {
             return counted(result, accounting)
         }
         if !problems.isEmpty {
-            accounting.recordUnsent(staging.stagedRecords, outcome: .skipped)
+            abandon(staging.stagedRecords, of: accounting, as: .skipped)
             throw JobError(.usage, stage: "check", "\(target.name) would refuse this import, so nothing was sent:\n  "
                            + problems.joined(separator: "\n  "))
         }
@@ -120,7 +118,7 @@ public final class JobRunner {
         if journal == nil {
             journal = try openJournal(input: try ContentHash.of(file: file.path), spec: spec, options: options)
             if let done = finished(journal) {
-                accounting.recordUnsent(staging.stagedRecords, outcome: .skipped)
+                abandon(staging.stagedRecords, of: accounting, as: .skipped)
                 return done
             }
         }
@@ -133,31 +131,41 @@ public final class JobRunner {
         // The target's stages.
         let context = JobContext(mapping: spec.mapping, options: options, journal: journal, hooks: spec.hooks,
                                  settings: settings, rowsRead: accounting.read)
+        let imports: [ImportRecord]
         do {
-            var imports = try target.send(file, context)
-            imports.forEach(report.record)
+            let sent = try target.send(file, context)
+            sent.forEach(report.record)
             try context.enter("settle")
-            imports = try target.settle(imports, context)
-            imports.forEach(report.record)
-            let delivered = staging.records(in: context.delivered)
-            accounting.recordSent(delivered)
-            accounting.recordUnsent(staging.stagedRecords - delivered, outcome: .rejected)
-            try journal.append("finished", ["imports": .array(imports.map { .string($0.id) }),
-                                            "statuses": .array(imports.map { .string($0.status) })])
-            result.imports = imports
-            var rows: [VendorRowResult]?
-            do { rows = try target.rowResults(imports, context) } catch {
-                report.warn("\(target.name): the per-row results could not be read (\(error)); only the counts are reported")
-            }
-            try recordOutcomes(rows, staging: staging, log: log, errors: errors, resultsPath: resultsPath, header: reader.header, input: input)
+            imports = try target.settle(sent, context)
         } catch {
-            let delivered = staging.records(in: context.delivered)
-            accounting.recordSent(delivered)
-            accounting.recordUnsent(staging.stagedRecords - delivered, outcome: .rejected)
-            report.noteUndelivered(staging.stagedRecords - delivered)
+            deliver(staging, context, accounting)
             throw JobError.wrapping(error, stage: context.stage)
         }
+        // Accounted once: what follows (the journal's last line, the results) cannot count a row twice.
+        deliver(staging, context, accounting)
+        imports.forEach(report.record)
+        try journal.append("finished", ["imports": .array(imports.map { .string($0.id) }),
+                                        "statuses": .array(imports.map { .string($0.status) })])
+        result.imports = imports
+        var rows: [VendorRowResult]?
+        do { rows = try target.rowResults(imports, context) } catch {
+            report.warn("\(target.name): the per-row results could not be read (\(error)); only the counts are reported")
+        }
+        try recordOutcomes(rows, staging: staging, log: log, errors: errors, resultsPath: resultsPath, header: reader.header, input: input)
         return counted(result, accounting)
+    }
+
+    /// Records the vendor accepted are sent; the other staged records were not delivered.
+    private func deliver(_ staging: Staging, _ context: JobContext, _ accounting: RowAccounting) {
+        let delivered = staging.records(in: context.delivered)
+        accounting.recordSent(delivered)
+        abandon(staging.stagedRecords - delivered, of: accounting, as: .rejected)
+    }
+
+    /// Counts `count` records that were read but will not be sent; rejected ones are "not delivered".
+    private func abandon(_ count: Int, of accounting: RowAccounting, as outcome: RowOutcome) {
+        accounting.recordUnsent(count, outcome: outcome)
+        if outcome == .rejected { report.noteUndelivered(count) }
     }
 
     private func counted(_ result: JobResult, _ accounting: RowAccounting) -> JobResult {
@@ -258,9 +266,7 @@ public final class JobRunner {
             return WriteSummary(path: path, rows: summary.rows, bytes: summary.bytes)
         } catch {
             unlink(partial)
-            let pending = input.accounting.pending
-            input.accounting.recordUnsent(pending, outcome: .rejected)
-            report.noteUndelivered(pending)
+            abandon(input.accounting.pending, of: input.accounting, as: .rejected)
             throw error
         }
     }
@@ -371,11 +377,7 @@ struct Staging {
         }
         switch verdict {
         case .rows(let rows):
-            if !headerWritten {
-                columns = fixedColumns ?? transform?.columns ?? sourceHeader
-                try writer.writeHeader(columns)
-                headerWritten = true
-            }
+            try writeHeaderOnce()
             for values in rows {
                 try writer.writeRow(values)
                 rowRecords.append(Int32(truncatingIfNeeded: record.number))
@@ -400,12 +402,16 @@ struct Staging {
 
     @discardableResult
     mutating func finish() throws -> WriteSummary {
-        if !headerWritten {
-            columns = fixedColumns ?? transform?.columns ?? sourceHeader
-            try writer.writeHeader(columns)
-            headerWritten = true
-        }
+        try writeHeaderOnce()
         return try writer.finish()
+    }
+
+    /// The header, when the first row is kept (or at the end): the fixed columns, the transform's, or the source's.
+    private mutating func writeHeaderOnce() throws {
+        guard !headerWritten else { return }
+        columns = fixedColumns ?? transform?.columns ?? sourceHeader
+        try writer.writeHeader(columns)
+        headerWritten = true
     }
 
     /// How many distinct source records the output rows in `ranges` carry.
