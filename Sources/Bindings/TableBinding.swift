@@ -87,7 +87,7 @@ enum TableBinding {
         try s.state.checkFile(path, function: "roster.read")
         var options = ReadOptions()
         if s.type(at: 2) == .table {
-            try OptionReader.check(keys(of: 2, on: s), known: ["format", "sheet", "delimiter", "encoding", "header"], function: "roster.read")
+            try OptionReader.check(keys(of: 2, on: s), known: ["format", "sheet", "delimiter", "encoding", "header", "max_field_bytes"], function: "roster.read")
             if let f = try optionString(s, "format", in: 2, "read") {
                 guard let format = TableFormat(rawValue: f.lowercased()) else {
                     throw RosterScriptError("roster.read: unknown format '\(f)' (use csv, xlsx, json or xml)")
@@ -107,6 +107,14 @@ enum TableBinding {
             }
             if let e = try optionString(s, "encoding", in: 2, "read") { options.encoding = e }
             if s.getField("header", in: 2) == .boolean { options.header = s.boolean(at: -1) }
+            s.pop()
+            if s.getField("max_field_bytes", in: 2) != .nil {
+                guard let n = s.integer(at: -1), n >= 1024 else {
+                    s.pop()
+                    throw RosterScriptError("roster.read: max_field_bytes must be a whole number of bytes, at least 1024 (default \(ReadOptions.defaultMaxFieldBytes))")
+                }
+                options.maxFieldBytes = Int(n)
+            }
             s.pop()
         }
         let reader = try Tables.open(path: path, options: options)

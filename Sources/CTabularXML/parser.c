@@ -16,8 +16,12 @@ struct TabularXMLParser {
     char *filename;
     int hasError;
     int errorLine;
+    int depth;
     char message[512];
 };
+
+// Contact documents are a few levels deep; anything deeper is broken or hostile.
+#define TABULAR_XML_MAX_DEPTH 64
 
 // The SAX user data is the parser context itself (so libxml2's default SAX2 handlers for the
 // DTD still work); our state rides in its `_private`.
@@ -26,24 +30,49 @@ static TabularXMLParser *owner(void *userData) {
     return ctxt ? (TabularXMLParser *)ctxt->_private : NULL;
 }
 
+// Records the first error at the current line and stops the parser: nothing after it is parsed.
+static void refuse(void *userData, const char *message) {
+    TabularXMLParser *parser = owner(userData);
+    if (!parser) return;
+    if (!parser->hasError) {
+        parser->hasError = 1;
+        parser->errorLine = xmlSAX2GetLineNumber(userData);
+        snprintf(parser->message, sizeof parser->message, "%s", message);
+    }
+    xmlStopParser(parser->ctxt);
+}
+
+// A DOCTYPE brings entity declarations (billion laughs, external entities): refused before any is read.
+static void onDoctype(void *userData, const xmlChar *name, const xmlChar *externalID, const xmlChar *systemID) {
+    (void)name; (void)externalID; (void)systemID;
+    refuse(userData, "a <!DOCTYPE> is not allowed: Roster never reads DTDs or entity declarations; remove the DOCTYPE and its [...] block");
+}
+
 static void onStart(void *userData, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri,
                     int namespaceCount, const xmlChar **namespaces, int attributeCount, int defaultedCount,
                     const xmlChar **attributes) {
     (void)prefix; (void)uri; (void)namespaceCount; (void)namespaces;
     (void)attributeCount; (void)defaultedCount; (void)attributes;
     TabularXMLParser *parser = owner(userData);
-    if (parser) parser->callbacks.start(parser->ctx, localname, xmlSAX2GetLineNumber(userData));
+    if (!parser || parser->hasError) return;
+    if (++parser->depth > TABULAR_XML_MAX_DEPTH) {
+        refuse(userData, "elements nested deeper than 64 levels: contact documents are flat; check how the file was exported");
+        return;
+    }
+    parser->callbacks.start(parser->ctx, localname, xmlSAX2GetLineNumber(userData));
 }
 
 static void onEnd(void *userData, const xmlChar *localname, const xmlChar *prefix, const xmlChar *uri) {
     (void)localname; (void)prefix; (void)uri;
     TabularXMLParser *parser = owner(userData);
-    if (parser) parser->callbacks.end(parser->ctx);
+    if (!parser || parser->hasError) return;
+    parser->depth--;
+    parser->callbacks.end(parser->ctx);
 }
 
 static void onText(void *userData, const xmlChar *bytes, int length) {
     TabularXMLParser *parser = owner(userData);
-    if (parser && length > 0) parser->callbacks.text(parser->ctx, bytes, length);
+    if (parser && !parser->hasError && length > 0) parser->callbacks.text(parser->ctx, bytes, length);
 }
 
 static void onReference(void *userData, const xmlChar *name) {
@@ -79,7 +108,9 @@ TabularXMLParser *tabular_xml_create(TabularXMLCallbacks callbacks, void *ctx, c
     parser->sax.serror = onError;
     parser->sax.error = NULL;
     parser->sax.warning = NULL;
+    parser->sax.internalSubset = onDoctype;
     parser->sax.externalSubset = NULL;
+    parser->sax.entityDecl = NULL;
     parser->sax.resolveEntity = NULL;
     parser->ctxt = xmlCreatePushParserCtxt(&parser->sax, NULL, NULL, 0, parser->filename);
     if (!parser->ctxt) {

@@ -21,6 +21,15 @@ public struct ReadOptions: Sendable {
     public var encoding: String
     /// When false, columns are named "1", "2", ... and the first line is data.
     public var header: Bool
+    /// The ceiling for one field or cell, in bytes: a longer value rejects its record (`max_field_bytes`).
+    public var maxFieldBytes: Int = ReadOptions.defaultMaxFieldBytes
+    /// 16 MiB: far above any contact field, far below what would exhaust memory.
+    public static let defaultMaxFieldBytes = 16 << 20
+
+    /// A ceiling as people read it: "16 MiB", or "1000 bytes".
+    static func describe(bytes: Int) -> String {
+        bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
+    }
 
     public init(format: TableFormat? = nil, sheet: SheetSelector? = nil, delimiter: UInt8? = nil,
                 encoding: String = "auto", header: Bool = true) {

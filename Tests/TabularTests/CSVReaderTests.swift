@@ -102,16 +102,37 @@ import Testing
         #expect(rejected.first?.reason.hasPrefix("unterminated quoted field") == true)
     }
 
-    @Test func boundsMemoryWhenAQuoteNeverCloses() throws {
+    @Test func aQuoteOpenPastTheFieldCeilingToTheEndIsOneRejectionNeverPhantomRecords() throws {
         let dir = try Scratch()
         var text = "a,b\n\"never closed,x\n"
         for i in 0 ..< 5000 { text += "row\(i),\(i)\n" }
-        let reader = try CSVReader(path: dir.write("long.csv", text))
-        reader.maxRecordBytes = 1000
+        var options = ReadOptions()
+        options.maxFieldBytes = 1000
+        let reader = try CSVReader(path: dir.write("long.csv", text), options: options)
         let events = try readAll(reader)
-        #expect(rejections(events).map(\.line) == [2])
-        #expect(records(events).count == 5000)
-        #expect(records(events).last == ["row4999", "4999"])
+        #expect(events.count == 1)
+        let rejected = try #require(rejections(events).first)
+        #expect(rejected.line == 2)
+        #expect(rejected.reason.contains("never closed") && rejected.reason.contains("nothing after this line was read"))
+        #expect(rejected.values.first?.hasPrefix("never closed,x") == true)
+        #expect(rejected.values.first?.utf8.count ?? 0 < 1100)
+    }
+
+    @Test func aFieldPastTheCeilingRejectsItsRecordAndReadingGoesOnAfterItsRealEnd() throws {
+        let dir = try Scratch()
+        let big = String(repeating: "y", count: 5000) + "\n" + String(repeating: "z", count: 5000)
+        let text = "a,b,c\n1,\"\(big)\",tail\n2,ok,x\n3,\(String(repeating: "u", count: 3000)),x\n4,fine,x\n"
+        var options = ReadOptions()
+        options.maxFieldBytes = 1000
+        let reader = try CSVReader(path: dir.write("big.csv", text), options: options)
+        let events = try readAll(reader)
+        #expect(records(events) == [["2", "ok", "x"], ["4", "fine", "x"]])
+        #expect(events.map { if case let .record(r) = $0 { r.line } else if case let .rejected(r) = $0 { -r.line } else { 0 } } == [-2, 4, -5, 6])
+        let rejected = rejections(events)
+        #expect(rejected.map(\.number) == [1, 3])
+        #expect(rejected.first?.reason.contains("field 2 is longer than the 1000 bytes field ceiling") == true)
+        #expect(rejected.first?.values.first == "1")
+        #expect(rejected.last?.reason.contains("field 2") == true)
     }
 
     @Test func rejectsTextAfterClosingQuoteAndGoesOn() throws {

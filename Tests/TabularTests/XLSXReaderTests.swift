@@ -169,7 +169,7 @@ import Testing
         """)
 
     func rows(chunkSize: Int) throws -> [String] {
-        let handler = SheetHandler(sharedStrings: [], dateKinds: [nil], date1904: false)
+        let handler = SheetHandler(sharedStrings: SharedStrings(), dateKinds: [nil], date1904: false, part: "sheet", maxCellBytes: 1 << 20)
         let scanner = XMLByteScanner(handler: handler, part: "sheet")
         let bytes = Array(Self.sheet.utf8)
         var start = 0

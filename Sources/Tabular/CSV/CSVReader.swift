@@ -13,8 +13,10 @@ public final class CSVReader: TableReader {
         return result
     }
 
-    /// A quoted field still open after this many bytes is treated as an unterminated quote (memory stays bounded).
-    var maxRecordBytes = 16 << 20
+    /// A field longer than this rejects its record, which is then skipped to its real end (memory stays bounded).
+    var maxFieldBytes = ReadOptions.defaultMaxFieldBytes
+    /// The values of an oversized record as far as they are kept for the errors file.
+    private var oversizedValues: [String]?
 
     /// The delimiter in use (sniffed unless given).
     public let delimiter: UInt8
@@ -40,6 +42,8 @@ public final class CSVReader: TableReader {
     enum Problem {
         case unterminatedQuote
         case textAfterQuote
+        /// Field `field` (1-based) passed the ceiling; `unterminated` when its quote ran to the end of the file.
+        case fieldTooLong(field: Int, ceiling: Int, unterminated: Bool, linesSkipped: Int)
     }
 
     enum Scan {
@@ -49,8 +53,12 @@ public final class CSVReader: TableReader {
         case fields(line: Int, problem: Problem?)
     }
 
+    /// Set by `scanRecord` when a field passed the ceiling at `buffer.start`; `scanNext` then skips the rest of the record.
+    private var oversizedAt: (line: Int, field: Int, inQuote: Bool, lines: Int)?
+
     /// Opens `path`; `options.delimiter` and `options.encoding` override sniffing.
     public init(path: String, options: ReadOptions = ReadOptions()) throws {
+        maxFieldBytes = options.maxFieldBytes
         let file = try FileInput(path: path)
         let sample = try file.peek(count: EncodingSniffer.sampleSize)
         let detection = try EncodingSniffer.detect(sample: sample, requested: options.encoding, path: path)
@@ -141,6 +149,12 @@ public final class CSVReader: TableReader {
         switch problem {
         case .unterminatedQuote: return "unterminated quoted field: a quote opened on this line is never closed; reading resumed on the next line"
         case .textAfterQuote: return "text after a closing quote: double the quotes inside a quoted value (\"\")"
+        case let .fieldTooLong(field, ceiling, unterminated, linesSkipped):
+            let size = ReadOptions.describe(bytes: ceiling)
+            if unterminated {
+                return "field \(field) opens a quote that is never closed: it runs past the \(size) field ceiling to the end of the file, so nothing after this line was read; close the quote or remove it"
+            }
+            return "field \(field) is longer than the \(size) field ceiling (the record spans \(linesSkipped + 1) line(s)); check its quotes, or raise max_field_bytes if the value is real"
         }
     }
 
@@ -148,6 +162,10 @@ public final class CSVReader: TableReader {
     func scanNext() throws -> Scan {
         while true {
             let result = scanRecord()
+            if let at = oversizedAt {
+                oversizedAt = nil
+                return try skipOversized(line: at.line, field: at.field, inQuote: at.inQuote, lines: at.lines)
+            }
             if case .needMore = result {
                 if !(try source.fill(buffer)) { atEnd = true }
                 continue
@@ -199,8 +217,11 @@ public final class CSVReader: TableReader {
                 var escaped = false
                 i += 1
                 while true {
-                    if i >= end || i - buffer.start > maxRecordBytes {
-                        if i >= end && !eof { return .needMore }
+                    if i - contentStart > maxFieldBytes {
+                        return oversize(at: i, spans: spans, fieldStart: contentStart, line: lines, inQuote: true)
+                    }
+                    if i >= end {
+                        if !eof { return .needMore }
                         // Never closed (or absurdly long): reject just the line where the quote opened and go on after it.
                         problem = .unterminatedQuote
                         var k = contentStart
@@ -253,6 +274,9 @@ public final class CSVReader: TableReader {
                     if c == delimiter || c == lf || c == cr { break }
                     i += 1
                 }
+                if i - fieldStart > maxFieldBytes {
+                    return oversize(at: i, spans: spans, fieldStart: fieldStart, line: lines, inQuote: false)
+                }
                 if i >= end && !eof { return .needMore }
                 spans.append(FieldSpan(start: fieldStart, end: i, escaped: false))
                 if i >= end { break fieldLoop }
@@ -274,8 +298,74 @@ public final class CSVReader: TableReader {
         return .fields(line: recordLine, problem: problem)
     }
 
+    /// Keeps what the errors file shows of an oversized record (the fields before it, the field's first KiB) and drops the rest of the buffer.
+    private func oversize(at i: Int, spans: [FieldSpan], fieldStart: Int, line lines: Int, inQuote: Bool) -> Scan {
+        let saved = self.spans
+        self.spans = spans + [FieldSpan(start: fieldStart, end: min(i, fieldStart + 1024), escaped: false)]
+        var (values, _) = buildValues()
+        self.spans = saved
+        values[values.count - 1] += "…"
+        oversizedValues = values
+        buffer.start = i
+        oversizedAt = (line, spans.count + 1, inQuote, lines)
+        return .needMore
+    }
+
+    /// Consumes the rest of an oversized record without keeping it: to the line end outside quotes, or to the end of the file.
+    private func skipOversized(line recordLine: Int, field: Int, inQuote startInQuote: Bool, lines startLines: Int) throws -> Scan {
+        let quote = UInt8(ascii: "\""), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+        var inQuote = startInQuote
+        var quotePending = false
+        var atFieldStart = false
+        var lines = startLines
+        var crPending = false
+        var finished = false
+        while !finished {
+            if buffer.start >= buffer.end {
+                if try atEnd || !source.fill(buffer) { atEnd = true; break }
+                continue
+            }
+            let p = buffer.base
+            var i = buffer.start
+            let end = buffer.end
+            while i < end {
+                let c = p[i]
+                if crPending {
+                    crPending = false
+                    if c == lf { i += 1 }
+                    finished = true
+                    break
+                }
+                if inQuote {
+                    if quotePending {
+                        quotePending = false
+                        if c == quote { i += 1; continue }
+                        inQuote = false
+                    } else {
+                        if c == quote { quotePending = true } else if c == lf { lines += 1 } else if c == cr, !(i + 1 < end && p[i + 1] == lf) { lines += 1 }
+                        i += 1
+                        continue
+                    }
+                }
+                i += 1
+                if c == lf { finished = true; break }
+                if c == cr { crPending = true; continue }
+                if c == delimiter { atFieldStart = true } else if c == quote && atFieldStart { inQuote = true; atFieldStart = false } else { atFieldStart = false }
+            }
+            buffer.start = i
+        }
+        if quotePending { inQuote = false }
+        let skipped = lines
+        line = recordLine + lines + 1
+        return .fields(line: recordLine, problem: .fieldTooLong(field: field, ceiling: maxFieldBytes, unterminated: inQuote, linesSkipped: skipped))
+    }
+
     /// Strings for the scanned spans; `badBytes` when some field is not valid UTF-8.
     func buildValues() -> ([String], Bool) {
+        if let kept = oversizedValues {
+            oversizedValues = nil
+            return (kept, false)
+        }
         var values: [String] = []
         values.reserveCapacity(spans.count)
         var bad = false

@@ -35,13 +35,13 @@ public final class JSONReader: TableReader {
     /// Opens `path` and collects the header in a first streaming pass.
     public init(path: String, options: ReadOptions = ReadOptions()) throws {
         self.path = path
-        let keys = try Self.scanKeys(path: path)
+        let keys = try Self.scanKeys(path: path, maxTokenBytes: options.maxFieldBytes)
         layout = keys.layout
         let (names, notes) = HeaderNames.normalize(keys.names)
         header = names
         for (index, key) in keys.names.enumerated() { column[key] = index }
         for note in notes { warnings.add(note) }
-        tokens = try JSONTokenizer(path: path)
+        tokens = try JSONTokenizer(path: path, maxTokenBytes: options.maxFieldBytes)
     }
 
     public func next() throws -> ReadEvent? {
@@ -189,8 +189,8 @@ public final class JSONReader: TableReader {
     }
 
     /// The first pass: layout and flattened keys in first-seen order.
-    static func scanKeys(path: String) throws -> (layout: Layout, names: [String]) {
-        let scanner = try JSONReader(scanning: path)
+    static func scanKeys(path: String, maxTokenBytes: Int) throws -> (layout: Layout, names: [String]) {
+        let scanner = try JSONReader(scanning: path, maxTokenBytes: maxTokenBytes)
         do {
             return try scanner.collectKeys()
         } catch {
@@ -204,9 +204,9 @@ public final class JSONReader: TableReader {
     private var seen: Set<String> = []
     private var ordered: [String] = []
 
-    private init(scanning path: String) throws {
+    private init(scanning path: String, maxTokenBytes: Int) throws {
         self.path = path
-        tokens = try JSONTokenizer(path: path)
+        tokens = try JSONTokenizer(path: path, maxTokenBytes: maxTokenBytes)
     }
 
     private func note(_ key: String) {

@@ -21,8 +21,15 @@ final class JSONTokenizer {
     /// Line where the last token started.
     private(set) var tokenLine = 1
     private var scratch: [UInt8] = []
+    /// Open objects and arrays; past `maxDepth` the document is refused (readers recurse per level).
+    private(set) var depth = 0
+    /// Nesting a contact document never needs; deeper input is hostile or broken.
+    static let maxDepth = 128
+    /// The longest string or number token, in bytes.
+    let maxTokenBytes: Int
 
-    init(path: String) throws {
+    init(path: String, maxTokenBytes: Int = ReadOptions.defaultMaxFieldBytes) throws {
+        self.maxTokenBytes = maxTokenBytes
         let file = try FileInput(path: path)
         let head = try file.peek(count: 3)
         source = RawUTF8Source(file: file, skip: head == [0xEF, 0xBB, 0xBF] ? 3 : 0)
@@ -59,10 +66,15 @@ final class JSONTokenizer {
             tokenLine = line
             let c = p[i]
             switch c {
-            case UInt8(ascii: "{"): buffer.start = i + 1; return .beginObject
-            case UInt8(ascii: "}"): buffer.start = i + 1; return .endObject
-            case UInt8(ascii: "["): buffer.start = i + 1; return .beginArray
-            case UInt8(ascii: "]"): buffer.start = i + 1; return .endArray
+            case UInt8(ascii: "{"), UInt8(ascii: "["):
+                depth += 1
+                if depth > Self.maxDepth {
+                    throw syntaxError("nested deeper than \(Self.maxDepth) levels: contacts are flat records; check how the file was exported")
+                }
+                buffer.start = i + 1
+                return c == UInt8(ascii: "{") ? .beginObject : .beginArray
+            case UInt8(ascii: "}"): buffer.start = i + 1; depth -= 1; return .endObject
+            case UInt8(ascii: "]"): buffer.start = i + 1; depth -= 1; return .endArray
             case UInt8(ascii: ":"): buffer.start = i + 1; return .colon
             case UInt8(ascii: ","): buffer.start = i + 1; return .comma
             case UInt8(ascii: "\""):
@@ -75,6 +87,9 @@ final class JSONTokenizer {
                 throw syntaxError("unexpected character '\(Unicode.Scalar(c))'")
             }
             // The token runs past the buffer: read more and scan it again.
+            if buffer.end - i > maxTokenBytes {
+                throw syntaxError("a value longer than the \(ReadOptions.describe(bytes: maxTokenBytes)) field ceiling: check the file, or raise max_field_bytes if the value is real")
+            }
             if !(try refill()) {
                 if c == UInt8(ascii: "\"") { throw syntaxError("unterminated string") }
                 // A number or literal ending exactly at end of input.
@@ -190,8 +205,9 @@ final class JSONTokenizer {
         text = String(decoding: out, as: UTF8.self)
     }
 
-    /// Skips to the start of the next line (to resynchronise JSON Lines after an error).
+    /// Skips to the start of the next line (to resynchronise JSON Lines after an error); each line starts at depth 0.
     func skipLine() throws {
+        depth = 0
         while true {
             let p = buffer.base
             var i = buffer.start

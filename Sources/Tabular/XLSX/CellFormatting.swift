@@ -104,13 +104,20 @@ enum CellFormatting {
         return (y, m, d)
     }
 
-    /// Zero-based column index from a cell reference such as `AB12`; nil when there are no letters.
+    /// Columns a worksheet can have (A...XFD).
+    static let maxColumns = 16_384
+    /// Rows a worksheet can have.
+    static let maxRows = 1_048_576
+
+    /// Zero-based column index from a cell reference such as `AB12`; nil when there are no letters;
+    /// `maxColumns` or more when it is past XFD (counting stops there, so it never overflows).
     static func column(_ reference: UnsafeBufferPointer<UInt8>) -> Int? {
         var value = 0
         var letters = 0
         for c in reference {
             if c >= 0x41 && c <= 0x5A { value = value * 26 + Int(c - 0x40) } else if c >= 0x61 && c <= 0x7A { value = value * 26 + Int(c - 0x60) } else { break }
             letters += 1
+            if value > maxColumns { return maxColumns }
         }
         return letters == 0 ? nil : value - 1
     }

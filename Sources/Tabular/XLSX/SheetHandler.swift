@@ -1,17 +1,23 @@
 // The worksheet's rows: `<row r>`, `<c r t s>`, `<v>`, `<is><t>`; sparse cells placed by reference.
 
-/// One worksheet row: its number and the non-empty cells as (zero-based column, value).
+/// One worksheet row: its number, the non-empty cells as (zero-based column, value), and what makes it unreadable.
 struct SheetRow {
     var number: Int
     var cells: [(column: Int, value: String)]
+    /// Damage found in the row's cells (a missing shared string, a cell past the ceiling); the row is rejected with these.
+    var problems: [String] = []
 }
 
 final class SheetHandler: XMLScanHandler {
     var rows: [SheetRow] = []
     var warnings = WarningLog()
-    private let sharedStrings: [String]
+    private let sharedStrings: SharedStrings
     private let dateKinds: [DateKind?]
     private let date1904: Bool
+    private let part: String
+    private let maxCellBytes: Int
+    private var cellTooLong = false
+    private var problems: [String] = []
 
     private var rowNumber = 0
     private var cells: [(column: Int, value: String)] = []
@@ -30,22 +36,32 @@ final class SheetHandler: XMLScanHandler {
         case number, shared, inline, formulaString, boolean, error, isoDate
     }
 
-    init(sharedStrings: [String], dateKinds: [DateKind?], date1904: Bool) {
+    init(sharedStrings: SharedStrings, dateKinds: [DateKind?], date1904: Bool, part: String, maxCellBytes: Int) {
         self.sharedStrings = sharedStrings
         self.dateKinds = dateKinds
         self.date1904 = date1904
+        self.part = part
+        self.maxCellBytes = maxCellBytes
     }
 
     func start(_ tag: XMLTag) throws {
         switch tag.localNameLength {
         case 1:
-            if tag.isNamed("c") { startCell(tag) } else if tag.isNamed("v") { capturing = inCell && !tag.selfClosing; valueBytes.removeAll(keepingCapacity: true) } else if tag.isNamed("t") { capturing = inInline && !inPhonetic && !tag.selfClosing }
+            if tag.isNamed("c") { try startCell(tag) } else if tag.isNamed("v") { capturing = inCell && !tag.selfClosing; valueBytes.removeAll(keepingCapacity: true) } else if tag.isNamed("t") { capturing = inInline && !inPhonetic && !tag.selfClosing }
         case 2:
             if tag.isNamed("is") { inInline = inCell && !tag.selfClosing; inlineBytes.removeAll(keepingCapacity: true) }
         case 3:
             if tag.isNamed("row") {
-                rowNumber = tag.attributeInt("r") ?? rowNumber + 1
+                if let raw = tag.attribute("r") {
+                    guard let number = XMLTag.digits(raw, limit: CellFormatting.maxRows), number >= 1 else {
+                        throw XLSXPartError(part: part, detail: "after row \(rowNumber): row number \(Self.show(raw)) is outside 1...\(CellFormatting.maxRows): the file is damaged; re-save it in Excel")
+                    }
+                    rowNumber = number
+                } else {
+                    rowNumber += 1
+                }
                 cells.removeAll(keepingCapacity: true)
+                problems.removeAll()
                 column = -1
                 inRow = true
                 if tag.selfClosing { inRow = false }
@@ -57,7 +73,13 @@ final class SheetHandler: XMLScanHandler {
         }
     }
 
-    private func startCell(_ tag: XMLTag) {
+    /// At most 40 bytes of a raw attribute, for messages.
+    private static func show(_ raw: UnsafeBufferPointer<UInt8>) -> String {
+        let text = String(decoding: UnsafeBufferPointer(rebasing: raw.prefix(40)), as: UTF8.self)
+        return raw.count > 40 ? "\(text)…" : text
+    }
+
+    private func startCell(_ tag: XMLTag) throws {
         var reference: UnsafeBufferPointer<UInt8>?
         var typeBytes: UnsafeBufferPointer<UInt8>?
         var styleIndex = 0
@@ -68,13 +90,16 @@ final class SheetHandler: XMLScanHandler {
             case UInt8(ascii: "r"): reference = value
             case UInt8(ascii: "t"): typeBytes = value
             case UInt8(ascii: "s"):
-                var n = 0
-                for c in value where c >= 0x30 && c <= 0x39 { n = n &* 10 &+ Int(c - 0x30) }
-                styleIndex = n
+                styleIndex = XMLTag.digits(value, limit: 1 << 20) ?? 0
             default: break
             }
         }
         if let reference, let index = CellFormatting.column(reference) { column = index } else { column += 1 }
+        guard column < CellFormatting.maxColumns else {
+            let shown = reference.map(Self.show) ?? "number \(column + 1)"
+            throw XLSXPartError(part: part, detail: "row \(rowNumber): cell \(shown) is beyond column XFD, the last a worksheet can have: the file is damaged; re-save it in Excel")
+        }
+        cellTooLong = false
         style = styleIndex
         type = .number
         if let t = typeBytes, let first = t.first {
@@ -108,7 +133,7 @@ final class SheetHandler: XMLScanHandler {
             if XMLTag.localName(name, end: name.count, equals: "is") { inInline = false }
         case 3:
             if XMLTag.localName(name, end: name.count, equals: "row") {
-                rows.append(SheetRow(number: rowNumber, cells: cells))
+                rows.append(SheetRow(number: rowNumber, cells: cells, problems: problems))
                 inRow = false
             } else if XMLTag.localName(name, end: name.count, equals: "rPh") {
                 inPhonetic = false
@@ -119,7 +144,11 @@ final class SheetHandler: XMLScanHandler {
     }
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>, cdata: Bool) {
-        guard capturing else { return }
+        guard capturing, !cellTooLong else { return }
+        if (inInline ? inlineBytes.count : valueBytes.count) + bytes.count > maxCellBytes {
+            cellTooLong = true
+            return
+        }
         if inInline {
             if cdata { inlineBytes.append(contentsOf: bytes) } else { XMLText.appendDecoded(bytes, to: &inlineBytes) }
         } else if cdata {
@@ -134,13 +163,21 @@ final class SheetHandler: XMLScanHandler {
         let (column, rowNumber) = (self.column, self.rowNumber)
         var reference: String { "\(CellFormatting.columnName(column))\(rowNumber)" }
         var value: String
+        if cellTooLong {
+            problems.append("cell \(reference) is longer than the \(ReadOptions.describe(bytes: maxCellBytes)) cell ceiling: check the workbook, or raise max_field_bytes if the value is real")
+            return
+        }
         switch type {
         case .shared:
-            if let index = Int(raw), index >= 0, index < sharedStrings.count {
-                value = sharedStrings[index]
+            if let index = Int(raw), index >= 0, index < sharedStrings.strings.count {
+                value = sharedStrings.strings[index]
+                if sharedStrings.tooLong.contains(index) {
+                    problems.append("cell \(reference) holds shared string \(index), which is longer than the \(ReadOptions.describe(bytes: maxCellBytes)) cell ceiling: check the workbook, or raise max_field_bytes if the value is real")
+                    return
+                }
             } else {
-                value = ""
-                warnings.add("cell \(reference) points at shared string \(raw), which does not exist: read as empty", kind: "shared string")
+                problems.append("cell \(reference) points at shared string \(raw.prefix(20)), but the workbook has \(sharedStrings.strings.count): the file is damaged; re-save it in Excel")
+                return
             }
         case .inline:
             value = String(decoding: inlineBytes, as: UTF8.self)

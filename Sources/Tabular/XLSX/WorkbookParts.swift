@@ -67,19 +67,33 @@ final class StylesHandler: XMLScanHandler {
     func text(_ bytes: UnsafeBufferPointer<UInt8>, cdata: Bool) {}
 }
 
+/// The workbook's shared strings, and which of them passed the cell ceiling (kept empty; a cell using one is rejected).
+struct SharedStrings {
+    var strings: [String] = []
+    var tooLong: Set<Int> = []
+}
+
 /// `xl/sharedStrings.xml`: every `<si>` as one string (rich-text runs joined, phonetic runs skipped).
 final class SharedStringsHandler: XMLScanHandler {
-    var strings: [String] = []
+    var table = SharedStrings()
+    var strings: [String] { table.strings }
+    private let maxBytes: Int
+    private var overflow = false
     private var current: [UInt8] = []
     private var inItem = false
     private var inText = false
     private var inPhonetic = false
 
+    init(maxBytes: Int = ReadOptions.defaultMaxFieldBytes) {
+        self.maxBytes = maxBytes
+    }
+
     func start(_ tag: XMLTag) throws {
         if tag.isNamed("si") {
             inItem = true
+            overflow = false
             current.removeAll(keepingCapacity: true)
-            if tag.selfClosing { strings.append("") ; inItem = false }
+            if tag.selfClosing { table.strings.append(""); inItem = false }
         } else if tag.isNamed("t") {
             inText = inItem && !inPhonetic && !tag.selfClosing
         } else if tag.isNamed("rPh") {
@@ -93,13 +107,19 @@ final class SharedStringsHandler: XMLScanHandler {
         } else if XMLTag.localName(name, end: name.count, equals: "rPh") {
             inPhonetic = false
         } else if XMLTag.localName(name, end: name.count, equals: "si"), inItem {
-            strings.append(String(decoding: current, as: UTF8.self))
+            if overflow { table.tooLong.insert(table.strings.count) }
+            table.strings.append(overflow ? "" : String(decoding: current, as: UTF8.self))
             inItem = false
         }
     }
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>, cdata: Bool) {
-        guard inText else { return }
+        guard inText, !overflow else { return }
+        if current.count + bytes.count > maxBytes {
+            overflow = true
+            current.removeAll()
+            return
+        }
         if cdata { current.append(contentsOf: bytes) } else { XMLText.appendDecoded(bytes, to: &current) }
     }
 }

@@ -81,14 +81,15 @@ public final class XLSXReader: TableReader {
         guard let sheetPart = relationships.targets[chosen.relationship] else {
             throw TabularError.malformed(path: path, line: nil, detail: "sheet \"\(chosen.name)\" has no worksheet part; re-save the workbook")
         }
-        let strings = try parse(relationships.sharedStrings ?? "xl/sharedStrings.xml", SharedStringsHandler(), required: false).strings
+        let strings = try parse(relationships.sharedStrings ?? "xl/sharedStrings.xml", SharedStringsHandler(maxBytes: options.maxFieldBytes), required: false).table
         let styles = try parse(relationships.styles ?? "xl/styles.xml", StylesHandler(), required: false)
         guard let sheetEntry = archive[sheetPart] else {
             throw TabularError.malformed(path: path, line: nil, detail: "the workbook has no part \(sheetPart); re-save it in Excel")
         }
         try ZipEntries.check(sheetEntry, limits: limits, path: path)
-        scanner = XMLByteScanner(handler: SheetHandler(sharedStrings: strings, dateKinds: styles.dateKinds(), date1904: workbook.date1904),
-                                 part: sheetPart)
+        scanner = XMLByteScanner(handler: SheetHandler(sharedStrings: strings, dateKinds: styles.dateKinds(), date1904: workbook.date1904,
+                                                       part: sheetPart, maxCellBytes: options.maxFieldBytes),
+                                 part: sheetPart, maxHeldBytes: options.maxFieldBytes)
         stream = ZipEntryStream(url: url, entryPath: sheetPart, limits: limits, path: path)
         try readHeader()
     }
@@ -100,7 +101,7 @@ public final class XLSXReader: TableReader {
             if rowIndex < handler.rows.count {
                 let row = handler.rows[rowIndex]
                 rowIndex += 1
-                if row.cells.isEmpty { emptyRows += 1; continue }
+                if row.cells.isEmpty && row.problems.isEmpty { emptyRows += 1; continue }
                 return row
             }
             handler.rows.removeAll(keepingCapacity: true)
@@ -123,6 +124,9 @@ public final class XLSXReader: TableReader {
 
     private func readHeader() throws {
         guard let first = try nextRow() else { return }
+        if !numbered, let problem = first.problems.first {
+            throw TabularError.malformed(path: path, line: first.number, detail: "the header row cannot be read: \(problem)")
+        }
         let width = (first.cells.map(\.column).max() ?? -1) + 1
         if numbered {
             header = HeaderNames.numbered(width)
@@ -149,6 +153,10 @@ public final class XLSXReader: TableReader {
         recordNumber += 1
         var values = [String](repeating: "", count: header.count)
         var beyond: [String] = []
+        if !row.problems.isEmpty {
+            for cell in row.cells where cell.column < values.count { values[cell.column] = cell.value }
+            return .rejected(RejectedRecord(number: recordNumber, line: row.number, reason: row.problems.joined(separator: "; "), values: values))
+        }
         for cell in row.cells {
             if cell.column < values.count { values[cell.column] = cell.value } else { beyond.append("\(CellFormatting.columnName(cell.column))\(row.number)") }
         }

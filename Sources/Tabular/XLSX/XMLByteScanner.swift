@@ -93,13 +93,20 @@ struct XMLTag {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// The attribute value as a non-negative integer.
+    /// The attribute value as a non-negative integer; nil when it is not digits or passes a billion.
     func attributeInt(_ name: StaticString) -> Int? {
-        guard let raw = attribute(name), !raw.isEmpty else { return nil }
+        guard let raw = attribute(name) else { return nil }
+        return XMLTag.digits(raw)
+    }
+
+    /// Decimal digits as an integer; nil when empty, not digits, or above `limit` (never overflows).
+    static func digits(_ raw: UnsafeBufferPointer<UInt8>, limit: Int = 1_000_000_000) -> Int? {
+        guard !raw.isEmpty else { return nil }
         var value = 0
         for c in raw {
             guard c >= 0x30 && c <= 0x39 else { return nil }
-            value = value &* 10 &+ Int(c - 0x30)
+            value = value * 10 + Int(c - 0x30)
+            if value > limit { return nil }
         }
         return value
     }
@@ -160,10 +167,15 @@ final class XMLByteScanner<Handler: XMLScanHandler> {
     let handler: Handler
     private let buffer = ByteBuffer(capacity: 128 * 1024)
     private let part: String
+    /// The longest tag, comment or CDATA section held whole; text runs are handed over in pieces instead.
+    private let maxHeldBytes: Int
+    /// Text longer than this with no `<` yet is passed to the handler in pieces, so it is never held or rescanned.
+    private static var textPiece: Int { 64 * 1024 }
 
-    init(handler: Handler, part: String) {
+    init(handler: Handler, part: String, maxHeldBytes: Int = ReadOptions.defaultMaxFieldBytes) {
         self.handler = handler
         self.part = part
+        self.maxHeldBytes = max(maxHeldBytes, 1 << 20)
     }
 
     func feed(_ chunk: UnsafeRawBufferPointer) throws {
@@ -190,13 +202,27 @@ final class XMLByteScanner<Handler: XMLScanHandler> {
             // Text up to the next '<' (kept until complete so entities are never split).
             var lt = i
             while lt < end && p[lt] != UInt8(ascii: "<") { lt += 1 }
-            if lt >= end { return }
+            if lt >= end {
+                // A long run with no tag yet: hand it over now, keeping back a possibly unfinished entity.
+                if lt - i > Self.textPiece {
+                    var cut = lt
+                    var k = lt - 1
+                    while k > lt - 16 {
+                        if p[k] == UInt8(ascii: "&") { cut = k; break }
+                        if p[k] == UInt8(ascii: ";") { break }
+                        k -= 1
+                    }
+                    handler.text(UnsafeBufferPointer(start: p + i, count: cut - i), cdata: false)
+                    i = cut
+                }
+                return
+            }
             if lt > i { handler.text(UnsafeBufferPointer(start: p + i, count: lt - i), cdata: false) }
             i = lt
             guard i + 1 < end else { return }
             let second = p[i + 1]
             if second == UInt8(ascii: "!") || second == UInt8(ascii: "?") {
-                guard let next = try skipSpecial(p, from: i, end: end) else { return }
+                guard let next = try skipSpecial(p, from: i, end: end) else { return try holding(end - i) }
                 i = next
                 continue
             }
@@ -214,7 +240,7 @@ final class XMLByteScanner<Handler: XMLScanHandler> {
                 }
                 j += 1
             }
-            if j >= end { return }
+            if j >= end { return try holding(end - i) }
             if second == UInt8(ascii: "/") {
                 var nameEnd = i + 2
                 while nameEnd < j, p[nameEnd] != 0x20, p[nameEnd] != 0x09, p[nameEnd] != 0x0A, p[nameEnd] != 0x0D { nameEnd += 1 }
@@ -228,6 +254,13 @@ final class XMLByteScanner<Handler: XMLScanHandler> {
                 if selfClosing { try handler.end(UnsafeBufferPointer(start: inner.baseAddress, count: nameEnd)) }
             }
             i = j + 1
+        }
+    }
+
+    /// Called when an unfinished tag or section is kept for the next chunk: refuses one that outgrows the ceiling.
+    private func holding(_ count: Int) throws {
+        if count > maxHeldBytes {
+            throw XLSXPartError(part: part, detail: "a tag, comment or CDATA section longer than \(ReadOptions.describe(bytes: maxHeldBytes)): the file is damaged or hostile")
         }
     }
 

@@ -27,7 +27,7 @@ public final class XMLContactReader: TableReader {
     /// Opens `path`; a first pass collects the field names.
     public init(path: String, options: ReadOptions = ReadOptions()) throws {
         self.path = path
-        let scan = try XMLRecordCollector(path: path, keysOnly: true)
+        let scan = try XMLRecordCollector(path: path, keysOnly: true, maxFieldBytes: options.maxFieldBytes)
         do {
             while try scan.pump() {}
         } catch {
@@ -38,7 +38,7 @@ public final class XMLContactReader: TableReader {
         header = names
         for (index, key) in keys.enumerated() { column[key] = index }
         for note in notes { warnings.add(note) }
-        state = try XMLRecordCollector(path: path, keysOnly: false)
+        state = try XMLRecordCollector(path: path, keysOnly: false, maxFieldBytes: options.maxFieldBytes)
     }
 
     public func next() throws -> ReadEvent? {
@@ -64,6 +64,9 @@ public final class XMLContactReader: TableReader {
         for (key, value) in raw.fields {
             if let index = column[key] { values[index] = value }
         }
+        if let problem = raw.problem {
+            return .rejected(RejectedRecord(number: recordNumber, line: raw.line, reason: problem, values: values))
+        }
         return .record(Record(values: values, number: recordNumber, line: raw.line))
     }
 }
@@ -73,6 +76,8 @@ final class XMLRecordCollector {
     struct RawRecord {
         var line: Int
         var fields: [(String, String)]
+        /// Set when a field passed the ceiling; the record is rejected with it.
+        var problem: String?
     }
 
     let path: String
@@ -94,9 +99,12 @@ final class XMLRecordCollector {
     private var text: [UInt8] = []
     private var leafHasChildren = false
     private var fields: [(String, String)] = []
+    private var problem: String?
+    private let maxFieldBytes: Int
 
-    init(path: String, keysOnly: Bool) throws {
+    init(path: String, keysOnly: Bool, maxFieldBytes: Int = ReadOptions.defaultMaxFieldBytes) throws {
         self.path = path
+        self.maxFieldBytes = maxFieldBytes
         self.keysOnly = keysOnly
         file = try FileInput(path: path)
         let callbacks = TabularXMLCallbacks(
@@ -156,6 +164,7 @@ final class XMLRecordCollector {
             recordDepth = depth
             recordLine = line
             fields.removeAll()
+            problem = nil
         }
     }
 
@@ -163,7 +172,7 @@ final class XMLRecordCollector {
         defer { depth -= 1 }
         guard let recordDepth else { return }
         if depth == recordDepth {
-            if !keysOnly { records.append(RawRecord(line: recordLine, fields: fields)) }
+            if !keysOnly { records.append(RawRecord(line: recordLine, fields: fields, problem: problem)) }
             self.recordDepth = nil
             elementPath.removeAll()
             return
@@ -183,7 +192,12 @@ final class XMLRecordCollector {
     }
 
     private func characters(_ bytes: UnsafeBufferPointer<UInt8>) {
-        guard recordDepth != nil, !elementPath.isEmpty, !keysOnly else { return }
+        guard recordDepth != nil, !elementPath.isEmpty, !keysOnly, problem == nil else { return }
+        if text.count + bytes.count > maxFieldBytes {
+            problem = "field \(elementPath.joined(separator: ".")) is longer than the \(ReadOptions.describe(bytes: maxFieldBytes)) field ceiling: check the file, or raise max_field_bytes if the value is real"
+            text.removeAll()
+            return
+        }
         text.append(contentsOf: bytes)
     }
 }
