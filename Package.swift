@@ -41,9 +41,16 @@ let tabularTargets: [Target] = [
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ], swiftSettings: swiftSettings),
     .testTarget(name: "TabularTests", dependencies: [
-        "Tabular",
+        "Tabular", "TabularFuzz",
         .product(name: "PropertyBased", package: "swift-property-based"),
     ], swiftSettings: swiftSettings),
+    // The readers' fuzz harness: a seeded mutation campaign (tests, scripts/fuzz) or, built with
+    // -sanitize=fuzzer -DFUZZING, a libFuzzer target.
+    .target(name: "TabularFuzz", dependencies: [
+        "Tabular",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+    ], swiftSettings: swiftSettings),
+    .executableTarget(name: "roster-fuzz", dependencies: ["TabularFuzz"], swiftSettings: swiftSettings),
 ]
 
 // HTTP transport, S3 POST upload, and the vendors' clients.

@@ -91,9 +91,16 @@ static void onError(void *userData, xmlErrorPtr error) {
     while (n > 0 && (parser->message[n - 1] == '\n' || parser->message[n - 1] == ' ')) parser->message[--n] = 0;
 }
 
+// libxml2 prints some encoding errors through its generic channel: they are reported through `serror`
+// as well, so the generic channel is silenced (it would write to the user's terminal).
+static void silent(void *ctx, const char *message, ...) {
+    (void)ctx; (void)message;
+}
+
 TabularXMLParser *tabular_xml_create(TabularXMLCallbacks callbacks, void *ctx, const char *filename) {
     TabularXMLParser *parser = calloc(1, sizeof *parser);
     if (!parser) return NULL;
+    xmlSetGenericErrorFunc(NULL, silent);
     parser->callbacks = callbacks;
     parser->ctx = ctx;
     parser->filename = filename ? strdup(filename) : NULL;

@@ -64,7 +64,10 @@ final class SheetHandler: XMLScanHandler {
                 problems.removeAll()
                 column = -1
                 inRow = true
-                if tag.selfClosing { inRow = false }
+                // A cell left open in a damaged row ends with it.
+                inCell = false
+                capturing = false
+                inInline = false
             } else if tag.isNamed("rPh") {
                 inPhonetic = !tag.selfClosing
             }
@@ -80,6 +83,9 @@ final class SheetHandler: XMLScanHandler {
     }
 
     private func startCell(_ tag: XMLTag) throws {
+        guard inRow else {
+            throw XLSXPartError(part: part, detail: "after row \(rowNumber): a cell outside any <row>: the file is damaged; re-save it in Excel")
+        }
         var reference: UnsafeBufferPointer<UInt8>?
         var typeBytes: UnsafeBufferPointer<UInt8>?
         var styleIndex = 0
@@ -124,7 +130,7 @@ final class SheetHandler: XMLScanHandler {
         switch name.count - local {
         case 1:
             if XMLTag.localName(name, end: name.count, equals: "c") {
-                if inCell { finishCell() }
+                if inCell && column >= 0 { finishCell() }
                 inCell = false
             } else {
                 capturing = false
@@ -133,6 +139,9 @@ final class SheetHandler: XMLScanHandler {
             if XMLTag.localName(name, end: name.count, equals: "is") { inInline = false }
         case 3:
             if XMLTag.localName(name, end: name.count, equals: "row") {
+                guard inRow else {
+                    throw XLSXPartError(part: part, detail: "after row \(rowNumber): a </row> without its <row>: the file is damaged; re-save it in Excel")
+                }
                 rows.append(SheetRow(number: rowNumber, cells: cells, problems: problems))
                 inRow = false
             } else if XMLTag.localName(name, end: name.count, equals: "rPh") {

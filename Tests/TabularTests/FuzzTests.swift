@@ -1,0 +1,34 @@
+import Foundation
+import Testing
+import TabularFuzz
+
+// A short, seeded fuzzing campaign per reader over the committed corpus (Tests/Fuzz/corpus);
+// `scripts/fuzz` runs the same harness longer, or under libFuzzer. A crash or hang fails the run.
+@Suite struct FuzzTests {
+    static let corpusRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fuzz/corpus").path
+
+    @Test(arguments: FuzzFormat.allCases)
+    func readersKeepTheirContractOnMutatedInput(format: FuzzFormat) throws {
+        let dir = try Scratch()
+        let corpus = FuzzCampaign.loadCorpus(Self.corpusRoot + "/" + format.rawValue)
+        #expect(!corpus.isEmpty, "no committed corpus for \(format.rawValue)")
+        let report = FuzzCampaign(format: format, corpus: corpus, seed: 20_261_203, seconds: 3).run(in: dir.directory.path)
+        for failure in report.failures.prefix(3) {
+            Issue.record("\(failure.detail); input: \(String(decoding: failure.input.prefix(200), as: UTF8.self))")
+        }
+        #expect(report.executions > corpus.count)
+        #expect(report.slowestMilliseconds < 5000)
+    }
+
+    @Test func theTargetReportsRecordsRejectionsAndTypedErrors() throws {
+        let dir = try Scratch()
+        let target = FuzzTarget(format: .csv, directory: dir.directory.path)
+        let ok = try target.run(Array("a,b\n1,2\n3\n\"x\"y,1\n".utf8))
+        #expect(ok.records == 2 && ok.rejected == 1 && ok.error == nil)
+        let json = FuzzTarget(format: .json, directory: dir.directory.path)
+        #expect(try json.run(Array("[".utf8) + Array(repeating: UInt8(ascii: "["), count: 500)).error?.contains("nested deeper") == true)
+        let parts = FuzzTarget(format: .xlsxParts, directory: dir.directory.path)
+        let sheet = try parts.run(Array("<worksheet><sheetData><row><c t=\"inlineStr\"><is><t>a</t></is></c></row><row><c t=\"s\"><v>3</v></c></row></sheetData></worksheet>".utf8))
+        #expect(sheet.records == 0 && sheet.rejected == 1)
+    }
+}
