@@ -177,7 +177,7 @@ public struct RunSettings: Sendable {
 
     func checkInterrupted(stage: String) throws {
         if let signal = interrupted() {
-            throw JobError(signal, stage: stage, signal == .interrupted ? "interrupted (Ctrl-C)" : "terminated (SIGTERM)")
+            throw JobError(signal, stage: stage, signal.stopReason)
         }
     }
 }

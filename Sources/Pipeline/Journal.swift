@@ -120,6 +120,11 @@ public final class Journal {
         entries.last { $0["event"] == .string(event) }
     }
 
+    /// The last entry whose event is one of `events`, if any.
+    public func last(among events: Set<String>) -> [String: JSONValue]? {
+        entries.last { entry in entry["event"]?.stringValue.map(events.contains) ?? false }
+    }
+
     /// Every entry of `event`, in order.
     public func all(_ event: String) -> [[String: JSONValue]] {
         entries.filter { $0["event"] == .string(event) }

@@ -16,6 +16,8 @@ public enum FailureClass: String, Sendable, Codable {
     case interrupted
     /// SIGTERM (exit 143).
     case terminated
+    /// The run passed its `--timeout` (exit 124, as coreutils' `timeout`).
+    case timedOut = "timeout"
 
     /// The process exit code for this kind of failure.
     public var exitCode: Int32 {
@@ -27,6 +29,16 @@ public enum FailureClass: String, Sendable, Codable {
         case .transport: return 5
         case .interrupted: return 130
         case .terminated: return 143
+        case .timedOut: return 124
+        }
+    }
+
+    /// Why a run was stopped from outside, for messages: Ctrl-C, SIGTERM or the run's own timeout.
+    public var stopReason: String {
+        switch self {
+        case .interrupted: return "interrupted (Ctrl-C)"
+        case .timedOut: return "stopped: the run passed its --timeout"
+        default: return "terminated (SIGTERM)"
         }
     }
 

@@ -97,6 +97,8 @@ public final class HTTPTransport: Sendable {
                     return response
                 }
                 var wait = policy.delay(forRetry: attempt)
+                // Vendors' rate limits are per second: without a Retry-After, waiting less only spends attempts.
+                if case .rateLimited = decision, wait < .seconds(1) { wait = .seconds(1) }
                 if let asked = RetryAfter.parse(response.header("Retry-After")) {
                     guard asked <= policy.maxRetryAfter else {
                         logger.info("Retry-After exceeds the limit; not waiting", metadata: [

@@ -2,8 +2,10 @@ import Foundation
 
 /// How often and how patiently a request is repeated after a transient failure.
 ///
-/// Delays grow as `baseDelay * 2^(attempt-1)`, capped by `maxDelay`, with up to `jitter` of random
-/// spread; a server's `Retry-After` replaces the computed delay (capped by `maxRetryAfter`).
+/// Delays grow as `baseDelay * 2^(attempt-1)`, capped by `maxDelay`; `jitter` of it is random (1, the
+/// default, is "full jitter": anywhere from 0 to the cap, so clients that failed together do not retry
+/// together). A server's `Retry-After` replaces the computed delay (capped by `maxRetryAfter`); a rate
+/// limit without one waits at least a second.
 public struct RetryPolicy: Sendable, Equatable {
     /// Total attempts including the first one (1 = never retry).
     public var maxAttempts: Int
@@ -11,14 +13,14 @@ public struct RetryPolicy: Sendable, Equatable {
     public var baseDelay: Duration
     /// Largest computed delay.
     public var maxDelay: Duration
-    /// Fraction (0...1) of the delay that is randomised.
+    /// Fraction (0...1) of the delay that is randomised: the wait is drawn from `(1 - jitter) * d ... d`.
     public var jitter: Double
     /// Largest `Retry-After` the transport honours; a longer one ends the retries.
     public var maxRetryAfter: Duration
 
     /// Creates a policy.
     public init(maxAttempts: Int = 5, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(30),
-                jitter: Double = 0.2, maxRetryAfter: Duration = .seconds(120)) {
+                jitter: Double = 1, maxRetryAfter: Duration = .seconds(120)) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
@@ -37,7 +39,7 @@ public struct RetryPolicy: Sendable, Equatable {
         let raw = baseDelay * (1 << exponent)
         let capped = raw > maxDelay ? maxDelay : raw
         guard jitter > 0 else { return capped }
-        let factor = 1 - jitter + Double.random(in: 0...(2 * jitter))
+        let factor = 1 - jitter + Double.random(in: 0...jitter)
         return capped * factor
     }
 }

@@ -148,7 +148,7 @@ public struct S3PostUpload: Sendable {
             method: "POST", url: form.url, headers: headers,
             body: .stream(length: body.length, source: body),
             safety: .idempotent,  // the key is fixed by the policy: a repeat stores the same object again
-            retry: RetryPolicy(maxAttempts: 3), totalTimeout: .seconds(24 * 3600)
+            retry: nil, totalTimeout: .seconds(24 * 3600), classifier: Self.classify
         )
         let started = Date()
         let response = try await transport.send(request)
@@ -167,6 +167,18 @@ public struct S3PostUpload: Sendable {
         ])
         return S3UploadResult(status: response.status, key: key, etag: response.header("ETag"),
                               location: response.header("Location"), bytes: size, seconds: seconds)
+    }
+
+    /// S3's retryable answers: 500 InternalError and 503 SlowDown are documented as "retry the request";
+    /// 502 and 504 come from proxies in front of it; 429 is a rate limit.
+    static let classify: ResponseClassifier = { response in
+        switch response.status {
+        case 429: return .rateLimited(reason: "429 Too Many Requests")
+        case 500, 502, 503, 504:
+            let code = element("Code", in: response.text).map { " \($0)" } ?? ""
+            return .retry(reason: "HTTP \(response.status)\(code)")
+        default: return .accept
+        }
     }
 
     static func fileSize(_ path: String) throws -> Int64 {

@@ -41,8 +41,8 @@ public struct WhispirConfiguration: Sendable, CustomStringConvertible {
     public var importModePlacement: WhispirImportModePlacement
     /// Whether the key also goes in the `apikey` query parameter (the 2018 gateway's rule).
     public var sendAPIKeyInQuery: Bool
-    /// Retries for rate limits (OVER_QPS, 429) and transient answers.
-    public var retry: RetryPolicy
+    /// Retries for rate limits (OVER_QPS, 429) and transient answers; nil uses the run's (`--retries`).
+    public var retry: RetryPolicy?
     /// Largest request body sent (Whispir's 413 limit); CSV imports are split to stay under it.
     public var requestLimit: Int
 
@@ -51,7 +51,7 @@ public struct WhispirConfiguration: Sendable, CustomStringConvertible {
                 importMediaType: WhispirImportMediaType = .importV1,
                 importModePlacement: WhispirImportModePlacement = .insideImportOptions,
                 sendAPIKeyInQuery: Bool = true,
-                retry: RetryPolicy = RetryPolicy(maxAttempts: 6, baseDelay: .seconds(1), maxDelay: .seconds(20)),
+                retry: RetryPolicy? = nil,
                 requestLimit: Int = 10_485_760) {
         self.apiKey = apiKey
         self.credentials = BasicCredentials(user: username, password: password)

@@ -17,6 +17,30 @@ struct JobFlags: ParsableArguments {
 
     @Flag(help: "Show the progress line on stderr even when it is not a terminal.")
     var progress = false
+
+    @Option(help: "Wall-clock seconds the whole run may take; past it the run stops like on SIGTERM and exits 124 (0 = no limit).")
+    var timeout: Double = 6 * 3600
+
+    @Option(help: "Retries after a transient failure (connection lost, 429, 500 from S3, 502, 503, 504) per request.")
+    var retries: Int = 4
+
+    @Option(name: .customLong("retry-max-delay"), help: "Longest wait in seconds between retries (full jitter below it; a Retry-After is honoured up to 120 s).")
+    var retryMaxDelay: Double = 30
+
+    func validate() throws {
+        if timeout < 0 { throw ValidationError("--timeout must be 0 or more seconds") }
+        if retries < 0 || retries > 100 { throw ValidationError("--retries must be between 0 and 100") }
+        if retryMaxDelay < 0 { throw ValidationError("--retry-max-delay must be 0 or more seconds") }
+    }
+
+    /// The transport settings these flags ask for.
+    var transport: TransportConfiguration {
+        var configuration = TransportConfiguration()
+        configuration.retry.maxAttempts = retries + 1
+        configuration.retry.maxDelay = .milliseconds(Int64(retryMaxDelay * 1000))
+        if configuration.retry.baseDelay > configuration.retry.maxDelay { configuration.retry.baseDelay = configuration.retry.maxDelay }
+        return configuration
+    }
 }
 
 /// The script and what follows it (passed to the script untouched).
@@ -51,7 +75,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         try await ScriptCommand.run(script, lua: lua, output: output, sandbox: job.sandbox, fresh: job.fresh, progress: job.progress,
-                                    dryRun: false)
+                                    dryRun: false, timeout: job.timeout, transport: job.transport)
     }
 
     /// Whether the environment names vendor credentials (otherwise the sandbox is the default).
@@ -76,14 +100,15 @@ struct Check: AsyncParsableCommand {
     @OptionGroup var script: ScriptArguments
 
     func run() async throws {
-        try await ScriptCommand.run(script, lua: lua, output: output, sandbox: false, fresh: false, progress: false, dryRun: true)
+        try await ScriptCommand.run(script, lua: lua, output: output, sandbox: false, fresh: false, progress: false, dryRun: true,
+                                    timeout: 0, transport: TransportConfiguration())
     }
 }
 
 /// What `run` and `check` share: settings, the sandbox, the script thread, the summary and the exit code.
 enum ScriptCommand {
     static func run(_ invocation: ScriptArguments, lua: LuaFlags, output: OutputFlags, sandbox: Bool, fresh: Bool,
-                    progress showProgressFlag: Bool, dryRun: Bool) async throws {
+                    progress showProgressFlag: Bool, dryRun: Bool, timeout: Double, transport: TransportConfiguration) async throws {
         let (script, arguments) = (invocation.script, invocation.arguments)
         let environment = ProcessInfo.processInfo.environment
         let showProgress = !output.quiet && !output.json && (showProgressFlag || isatty(STDERR_FILENO) == 1)
@@ -102,11 +127,13 @@ enum ScriptCommand {
         let interrupts = Interrupts()
         interrupts.install()
         interrupts.watch(callbackLimit: options.callbackTimeout)
+        interrupts.stop(after: timeout)
         let settings = RunSettings(dryRun: dryRun, fresh: fresh, journalDirectory: ".roster/journal",
                                    scriptHash: ScriptRun.scriptHash(script), progress: progress, interrupted: interrupts.state,
                                    killAfter: environment["ROSTER_TEST_KILL_AFTER"], temporary: interrupts.temporary)
         let outcome = try await ScriptRun(script: script, arguments: arguments, options: options, logger: logger,
-                                          environment: environment, mode: mode, settings: settings, interrupts: interrupts).run()
+                                          environment: environment, mode: mode, settings: settings, interrupts: interrupts,
+                                          transport: transport).run()
         progress?.finish()
         await launcher.stop()
         if dryRun && !output.json {

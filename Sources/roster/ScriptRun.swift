@@ -3,6 +3,7 @@ import Foundation
 import Logging
 import LuaRuntime
 import Pipeline
+import Transport
 
 /// What a finished run hands back to the command: the exit code and what to print.
 struct RunOutcome: Sendable {
@@ -25,14 +26,16 @@ struct ScriptRun {
     var mode: SandboxMode
     var settings: RunSettings
     var interrupts: Interrupts
+    var transport = TransportConfiguration()
 
     /// Runs the script (and the job it returns) on its own thread; every failure ends in the report.
     func run() async throws -> RunOutcome {
-        let (script, arguments, options, logger, environment, mode, settings, interrupts) =
-            (self.script, self.arguments, self.options, logger, environment, mode, settings, interrupts)
+        let (script, arguments, options, logger, environment, mode, settings, interrupts, transport) =
+            (self.script, self.arguments, self.options, logger, environment, mode, settings, interrupts, self.transport)
         return try await Blocking.runOnScriptThread { () -> RunOutcome in
             let report = RunReport()
-            let context = RosterContext(logger: logger, environment: environment, sandbox: mode, report: report, settings: settings)
+            let context = RosterContext(logger: logger, environment: environment, sandbox: mode, transport: transport,
+                                        report: report, settings: settings)
             do {
                 let host = try ScriptHost(options: options, context: context)
                 interrupts.attach(host.state.stopHandle)
@@ -43,7 +46,7 @@ struct ScriptRun {
                     report.requestedExit = exit.code
                 } else if let signal = interrupts.state(), !(error.underlying is JobError) {
                     // Stopped by Ctrl-C or SIGTERM inside Lua code: say where.
-                    report.fail(RunFailure(kind: signal, stage: "script", message: "\(signal.rawValue) at \(error.message)"))
+                    report.fail(RunFailure(kind: signal, stage: "script", message: "\(signal.stopReason) at \(error.message)"))
                 } else {
                     let cause: any Error = error.underlying ?? error
                     report.fail(RunFailure(kind: error.underlying.map { FailureClass(of: $0) } ?? Self.failureClass(error),
@@ -121,6 +124,28 @@ final class Interrupts: @unchecked Sendable {
         }
         timer.resume()
         lock.withLock { watchdog = timer }
+    }
+
+    /// The whole run's wall-clock limit: past `seconds`, the run stops as on SIGTERM (exit 124); 0 = none.
+    func stop(after seconds: Double) {
+        guard seconds > 0 else { return }
+        DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
+            let first = lock.withLock { () -> Bool in
+                defer { if received == nil { received = .timedOut } }
+                lua?.stop()
+                return received == nil
+            }
+            guard first else { return }
+            FileHandle.standardError.write(Data("\nroster: the run passed its --timeout of \(Self.seconds(seconds)); stopping (the journal keeps what was done; a re-run resumes)\n".utf8))
+            DispatchQueue.global().asyncAfter(deadline: .now() + 3) { [temporary] in
+                temporary.removeAll()
+                Foundation.exit(FailureClass.timedOut.exitCode)
+            }
+        }
+    }
+
+    static func seconds(_ value: Double) -> String {
+        value == value.rounded() ? "\(Int(value)) s" : String(format: "%.1f s", value)
     }
 
     func install() {

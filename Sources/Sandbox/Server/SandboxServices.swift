@@ -131,11 +131,20 @@ final class SandboxServices: Sendable {
             } else if case .drop = fault {
                 dropConnection()
                 return Reply.empty(500)
+            } else if case .dropAfterHandling = fault {
+                _ = await dispatch(request, segments: segments, path: path)
+                dropConnection()
+                return Reply.empty(500)
             } else {
                 do { for try await _ in request.body {} } catch {}
                 return faultResponse(fault, vendor: segments.first ?? "")
             }
         }
+        return await dispatch(request, segments: segments, path: path)
+    }
+
+    /// The vendor route for a request that passed the faults.
+    private func dispatch(_ request: Request, segments: [String], path: String) async -> Response {
         switch segments.first {
         case "omnigage":
             if segments.count >= 3, segments[1] == "api", segments[2] == "v1" {
@@ -164,13 +173,14 @@ final class SandboxServices: Sendable {
     }
 
     private func faultResponse(_ fault: FaultKind, vendor: String) -> Response {
-        let (status, retryAfter): (Int, Int?) = switch fault {
-        case let .tooManyRequests(seconds): (429, seconds)
+        let (status, retryAfter): (Int, String?) = switch fault {
+        case let .tooManyRequests(seconds): (429, String(seconds))
         case .serverError: (500, nil)
-        case let .serviceUnavailable(seconds): (503, seconds)
-        case .delay, .drop: (500, nil)
+        case let .serviceUnavailable(seconds): (503, String(seconds))
+        case let .status(code, after): (code, after)
+        case .delay, .drop, .dropAfterHandling: (500, nil)
         }
-        let headers = retryAfter.map { [("Retry-After", String($0))] } ?? []
+        let headers = retryAfter.map { [("Retry-After", $0)] } ?? []
         let text = "Injected fault: \(status)"
         switch vendor {
         case "s3":
