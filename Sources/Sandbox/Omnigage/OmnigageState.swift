@@ -78,6 +78,7 @@ actor OmnigageState {
     /// Uploads and imports created since start or `resetCounters()` (restored ones are not counted; not saved).
     private var uploadsCreated = 0
     private var importsCreated = 0
+    private var rowsImported = 0
 
     init(pollsPerStep: Int, secondsPerStep: TimeInterval?, folder: URL) {
         self.pollsPerStep = max(1, pollsPerStep)
@@ -122,11 +123,14 @@ actor OmnigageState {
                                                     size: Self.fileSize(record.objectPath))
     }
 
-    func creationCounts() -> (uploads: Int, imports: Int) { (uploadsCreated, importsCreated) }
+    func creationCounts() -> (uploads: Int, imports: Int, rows: Int, contacts: Int) {
+        (uploadsCreated, importsCreated, rowsImported, book.contacts.count)
+    }
 
     func resetCounters() {
         uploadsCreated = 0
         importsCreated = 0
+        rowsImported = 0
     }
 
     func importRecord(_ id: String) -> OmnigageImport? { imports[id] }
@@ -204,6 +208,7 @@ actor OmnigageState {
             return
         }
         book = scratch
+        rowsImported += results.count
         record.results = results
         record.countCreated = results.filter { $0.outcome == .created }.count
         record.countUpdated = results.filter { $0.outcome == .updated }.count

@@ -88,9 +88,11 @@ final class SandboxServices: Sendable {
         let whispirCounts = await whispir.creationCounts()
         return SandboxStats(
             requests: seen.total,
-            omnigage: SandboxStats.Omnigage(requests: seen.omnigage, uploadsCreated: omnigageCounts.uploads, importsCreated: omnigageCounts.imports),
+            omnigage: SandboxStats.Omnigage(requests: seen.omnigage, uploadsCreated: omnigageCounts.uploads, importsCreated: omnigageCounts.imports,
+                                            rowsImported: omnigageCounts.rows, contacts: omnigageCounts.contacts),
             s3: SandboxStats.S3(requests: seen.s3, posts: s3Counts.committed, objectsStored: s3Counts.stored),
-            whispir: SandboxStats.Whispir(requests: seen.whispir, resourcesCreated: whispirCounts.resources, importsCreated: whispirCounts.imports))
+            whispir: SandboxStats.Whispir(requests: seen.whispir, resourcesCreated: whispirCounts.resources, importsCreated: whispirCounts.imports),
+            faultsInjected: await faults.injected)
     }
 
     /// Zeroes the request and creation counters; uploads, imports, objects and resources stay.

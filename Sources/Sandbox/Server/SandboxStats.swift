@@ -10,11 +10,16 @@ public struct SandboxStats: Sendable, Equatable {
         public var requests: Int
         public var uploadsCreated: Int
         public var importsCreated: Int
+        /// Rows the imports processed (a row imported twice counts twice), and contacts held now.
+        public var rowsImported: Int
+        public var contacts: Int
 
-        public init(requests: Int = 0, uploadsCreated: Int = 0, importsCreated: Int = 0) {
+        public init(requests: Int = 0, uploadsCreated: Int = 0, importsCreated: Int = 0, rowsImported: Int = 0, contacts: Int = 0) {
             self.requests = requests
             self.uploadsCreated = uploadsCreated
             self.importsCreated = importsCreated
+            self.rowsImported = rowsImported
+            self.contacts = contacts
         }
     }
 
@@ -51,20 +56,25 @@ public struct SandboxStats: Sendable, Equatable {
     public var omnigage: Omnigage
     public var s3: S3
     public var whispir: Whispir
+    /// Faults handed out since the sandbox started (`/_sandbox/faults`).
+    public var faultsInjected: Int
 
-    public init(requests: Int = 0, omnigage: Omnigage = Omnigage(), s3: S3 = S3(), whispir: Whispir = Whispir()) {
+    public init(requests: Int = 0, omnigage: Omnigage = Omnigage(), s3: S3 = S3(), whispir: Whispir = Whispir(), faultsInjected: Int = 0) {
         self.requests = requests
         self.omnigage = omnigage
         self.s3 = s3
         self.whispir = whispir
+        self.faultsInjected = faultsInjected
     }
 
     /// The admin endpoint's document (snake_case members).
     var json: JSONValue {
         .object([
             ("requests", .int(requests)),
+            ("faults_injected", .int(faultsInjected)),
             ("omnigage", .object([("requests", .int(omnigage.requests)), ("uploads_created", .int(omnigage.uploadsCreated)),
-                                  ("imports_created", .int(omnigage.importsCreated))])),
+                                  ("imports_created", .int(omnigage.importsCreated)), ("rows_imported", .int(omnigage.rowsImported)),
+                                  ("contacts", .int(omnigage.contacts))])),
             ("s3", .object([("requests", .int(s3.requests)), ("posts", .int(s3.posts)), ("objects_stored", .int(s3.objectsStored))])),
             ("whispir", .object([("requests", .int(whispir.requests)), ("resources_created", .int(whispir.resourcesCreated)),
                                  ("imports_created", .int(whispir.importsCreated))])),
