@@ -257,6 +257,8 @@ public final class JobRunner {
         // Written under a temporary name beside the target and renamed when complete: an interrupted
         // or failed write never leaves a half-written file under the final name.
         let partial = path + ".partial-\(getpid())"
+        settings.temporary.track(partial)
+        defer { settings.temporary.forget(partial) }
         do {
             let summary = try write(reader, transform: transform, input: input, to: partial, format: format, columns: columns,
                                     errorsFile: errorsFile)

@@ -537,6 +537,30 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(left == ["in.csv", "slow.lua", "started"])
     }
 
+    @Test func aHardExitDuringAWriteStuckInCLeavesNoPartialFile() throws {
+        let dir = try makeTemporaryDirectory()
+        var csv = "name,n\n"
+        for i in 0 ..< 5000 { csv += "row\(i),\(i)\n" }
+        try writeFile(dir, "in.csv", csv)
+        // At row 1000 the transform sits in a catastrophic pattern inside string.find, out of the stop
+        // hook's reach: SIGTERM's grace runs out and the process exits hard.
+        try writeFile(dir, "stuck.lua", """
+            local src = roster.read(arg[1])
+            roster.write(src:map(function(row)
+              if row.n == "1000" then
+                io.open("started", "w"):close()
+                string.find(string.rep("a", 60), string.rep("a*", 60) .. "b")
+              end
+              return row
+            end), "out.csv")
+            """)
+        let r = try interrupt(["stuck.lua", "in.csv"], in: dir, signal: SIGTERM) { FileManager.default.fileExists(atPath: dir + "/started") }
+        #expect(r.status == 143)
+        #expect(r.afterSignal >= 2.5 && r.afterSignal < 10)
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir).sorted()
+        #expect(left == ["in.csv", "started", "stuck.lua"])
+    }
+
     @Test func secretsNeverLeaveInOutputJournalOrErrorsFile() throws {
         let sandbox = try SandboxProcess()
         let dir = try project("""
