@@ -63,7 +63,19 @@ public final class LuaState {
     }
 
     deinit {
+        // Closing runs every pending __gc finalizer, and Lua turns hooks off inside finalizers, so no
+        // budget or stop flag reaches one that never ends. A watch ends the process instead of letting
+        // it hang after the script has finished: after the callback limit (60 s when unlimited).
+        let limit = limits.pointee.callback_limit > 0 ? Double(limits.pointee.callback_limit) / 1e9 : 60
+        let closed = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            guard closed.wait(timeout: .now() + limit) == .timedOut else { return }
+            FileHandle.standardError.write(Data(("roster: a __gc finalizer was still running \(Int(limit)) s after the script ended "
+                + "(an endless loop in a finalizer?); exiting (the journal keeps what was done)\n").utf8))
+            _exit(1)
+        }
         lua_close(L)
+        closed.signal()
         limits.deallocate()
     }
 

@@ -20,13 +20,13 @@ public struct FuzzReport: Sendable {
     }
 }
 
-public struct FuzzCampaign {
+public struct FuzzCampaign: Sendable {
     public var format: FuzzFormat
     public var corpus: [[UInt8]]
     public var seed: UInt64
     public var seconds: Double
     /// Called before each input runs (the command line saves it, so a crash leaves it on disk).
-    public var beforeRun: (([UInt8]) -> Void)?
+    public var beforeRun: (@Sendable ([UInt8]) -> Void)?
 
     public init(format: FuzzFormat, corpus: [[UInt8]], seed: UInt64, seconds: Double) {
         self.format = format

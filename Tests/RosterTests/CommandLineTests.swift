@@ -38,6 +38,20 @@ struct RosterProcess {
         process.waitUntilExit()
         return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
     }
+
+    /// The same run, waited for on a thread of its own: an async test then never holds one of the few
+    /// cooperative threads (two on this machine) while roster runs, which starved the timing-sensitive tests.
+    static func run(_ arguments: [String], in directory: String? = nil, environment: [String: String] = [:]) async throws -> Result {
+        try await offThePool { try run(arguments, in: directory, environment: environment) }
+    }
+}
+
+/// Runs blocking work (a child process, a fuzzing campaign) on its own thread and awaits it. No
+/// `#expect` inside: issues are attributed to a test only on its own task.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Swift.Result { try body() }) }
+    }
 }
 
 

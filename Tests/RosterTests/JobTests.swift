@@ -537,6 +537,17 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(left == ["in.csv", "slow.lua", "started"])
     }
 
+    @Test func anEndlessFinalizerAfterTheScriptEndsTheProcessInsteadOfHanging() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "gc.lua", "setmetatable({}, {__gc = function() while true do end end})\nprint('done')")
+        let started = Date()
+        let r = try RosterProcess.run(["run", "--callback-timeout", "1", "gc.lua"], in: dir)
+        #expect(Date().timeIntervalSince(started) < 20)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("done"))
+        #expect(r.stderr.contains("__gc finalizer was still running 1 s after the script ended"), "\(r.stderr)")
+    }
+
     @Test func aHardExitDuringAWriteStuckInCLeavesNoPartialFile() throws {
         let dir = try makeTemporaryDirectory()
         var csv = "name,n\n"

@@ -15,7 +15,7 @@ import Testing
         return text
     }
 
-    @Test func everyRowOfEveryJobArrivesExactlyOnceThroughTenPercentFaults() throws {
+    @Test func everyRowOfEveryJobArrivesExactlyOnceThroughTenPercentFaults() async throws {
         let jobs = Int(ProcessInfo.processInfo.environment["ROSTER_SOAK_JOBS"] ?? "") ?? 20
         let sandbox = try SandboxProcess()
         let rules = [
@@ -36,7 +36,7 @@ import Testing
             var finished: [String: Any]?
             for _ in 0 ..< 30 {
                 runs += 1
-                let r = try RosterProcess.run(["run", "--json", "--retries", "2", "--retry-max-delay", "0.05", "job.lua", "contacts.csv"],
+                let r = try await RosterProcess.run(["run", "--json", "--retries", "2", "--retry-max-delay", "0.05", "job.lua", "contacts.csv"],
                                               in: dir, environment: sandbox.environment)
                 let s = try summary(r)
                 #expect(balanced(s), "job \(job): \(s)")

@@ -174,7 +174,7 @@ final class Counter: @unchecked Sendable {  // unchecked: `value` is only touche
         let response = try await transport.send(TransportRequest(method: "GET", url: server.baseURL + "/x"))
         #expect(response.status == 503)
         #expect(server.requests.count == 1)
-        #expect(ContinuousClock.now - started < .seconds(5))
+        #expect(ContinuousClock.now - started < .seconds(30))  // far below the 3600 s asked; loose for a loaded 2-core machine
         try await transport.shutdown()
         await server.stop()
     }

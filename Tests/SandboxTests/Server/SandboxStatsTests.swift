@@ -14,10 +14,12 @@ import Testing
 
     /// The endpoint's document for the given counts, member for member.
     static func document(requests: Int, omnigage: (Int, Int, Int) = (0, 0, 0), s3: (Int, Int, Int) = (0, 0, 0),
-                         whispir: (Int, Int, Int) = (0, 0, 0)) -> JSONValue {
+                         whispir: (Int, Int, Int) = (0, 0, 0), rows: (imported: Int, contacts: Int) = (0, 0), faults: Int = 0) -> JSONValue {
         .object([
             ("requests", .int(requests)),
-            ("omnigage", .object([("requests", .int(omnigage.0)), ("uploads_created", .int(omnigage.1)), ("imports_created", .int(omnigage.2))])),
+            ("faults_injected", .int(faults)),
+            ("omnigage", .object([("requests", .int(omnigage.0)), ("uploads_created", .int(omnigage.1)), ("imports_created", .int(omnigage.2)),
+                                  ("rows_imported", .int(rows.imported)), ("contacts", .int(rows.contacts))])),
             ("s3", .object([("requests", .int(s3.0)), ("posts", .int(s3.1)), ("objects_stored", .int(s3.2))])),
             ("whispir", .object([("requests", .int(whispir.0)), ("resources_created", .int(whispir.1)), ("imports_created", .int(whispir.2))])),
         ])
@@ -116,7 +118,7 @@ import Testing
             #expect(try await send(.POST, sandbox.omnigageBaseURL + "/uploads", headers: omnigageHeaders, body: body).status == 429)
             let form = try await createUpload(sandbox)
             #expect(try await postToS3(form, filename: "a.csv", content: Array("x\n1\n".utf8)).status == 503)
-            #expect(try await Self.stats(sandbox) == Self.document(requests: 3, omnigage: (2, 1, 0), s3: (1, 0, 0)))
+            #expect(try await Self.stats(sandbox) == Self.document(requests: 3, omnigage: (2, 1, 0), s3: (1, 0, 0), faults: 2))
             #expect(await sandbox.injectedFaultCount() == 2)
         }
     }
