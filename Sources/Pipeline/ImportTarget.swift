@@ -122,6 +122,48 @@ public final class JobContext {
         return { sent, _ in sink?.update(stage: stage, rows: rows, bytes: sent) }
     }
 
+    /// A creating call made at most once across runs: the request is journalled first (`key` names what
+    /// is created, e.g. the import of one upload). When it fails with no answer from the vendor, a re-run
+    /// finds the request unanswered and stops instead of creating a second one (`--fresh` overrides).
+    /// `where` tells the user where to look for what may have been created.
+    public func createOnce<T: Sendable>(_ what: String, key: [String: JSONValue], vendor: String, where place: String,
+                                        _ operation: @escaping @Sendable () async throws -> T) throws -> T {
+        var fields = key
+        fields["what"] = .string(what)
+        let matches = { (entry: [String: JSONValue]) in fields.allSatisfy { entry[$0.key] == $0.value } }
+        if let last = journal.last(among: ["create_requested", "create_answered"], where: matches),
+           last["event"]?.stringValue == "create_requested" {
+            let at = last["at"]?.stringValue ?? "an earlier run"
+            throw JobError(.transport, stage: stage, "the answer to creating the \(what) was lost (\(at)): \(vendor) may have created it, "
+                           + "so Roster will not create a second one; check \(place), and if there is none, run again with --fresh")
+        }
+        try checkpoint("create_requested", fields)
+        do {
+            let created = try remote(operation)
+            try checkpoint("create_answered", fields)
+            return created
+        } catch {
+            // The vendor answered (or was never reached): nothing was created, and a re-run may try again.
+            if !Self.answerMayBeLost(error) { try checkpoint("create_answered", fields) }
+            throw error
+        }
+    }
+
+    /// True when a creating request may have reached the vendor without its answer reaching Roster.
+    static func answerMayBeLost(_ error: any Error) -> Bool {
+        guard let job = error as? JobError else { return true }
+        switch job.underlying {
+        case nil: return false  // stopped before sending (an interrupt seen at the checkpoint)
+        case let transport as TransportError:
+            switch transport {
+            case .connectionFailed, .insecureURL, .invalidURL, .shutDown: return false
+            default: return true
+            }
+        case is any ClassifiedFailure: return false  // a vendor error: an answer arrived, or nothing was sent
+        default: return true
+        }
+    }
+
     /// Runs an async client call from the job's (script) thread.
     public func remote<T: Sendable>(_ operation: @escaping @Sendable () async throws -> T) throws -> T {
         try settings.checkInterrupted(stage: stage)

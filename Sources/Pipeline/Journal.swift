@@ -120,9 +120,9 @@ public final class Journal {
         entries.last { $0["event"] == .string(event) }
     }
 
-    /// The last entry whose event is one of `events`, if any.
-    public func last(among events: Set<String>) -> [String: JSONValue]? {
-        entries.last { entry in entry["event"]?.stringValue.map(events.contains) ?? false }
+    /// The last entry whose event is one of `events` and that `matches`, if any.
+    public func last(among events: Set<String>, where matches: ([String: JSONValue]) -> Bool = { _ in true }) -> [String: JSONValue]? {
+        entries.last { entry in (entry["event"]?.stringValue.map(events.contains) ?? false) && matches(entry) }
     }
 
     /// Every entry of `event`, in order.

@@ -109,6 +109,20 @@ import Testing
         #expect(try sandbox.count("omnigage", "imports_created") == 2)
     }
 
+    @Test func aLostAnswerToCreatingAWhispirImportNeverImportsTwice() async throws {
+        let sandbox = try SandboxProcess()
+        try sandbox.fault(#"{"path": "/whispir/imports", "method": "POST", "kind": "drop-after", "count": 1}"#)
+        let dir = try whispirProject()
+        let lost = try await run(dir, sandbox, file: "staff.csv")
+        #expect(lost.status == 5, "\(lost.stderr)")
+        #expect(try sandbox.count("whispir", "imports_created") == 1)
+        let again = try await run(dir, sandbox, file: "staff.csv")
+        #expect(again.status == 5)
+        #expect(again.stderr.contains("was lost") && again.stderr.contains("Whispir may have created it"), "\(again.stderr)")
+        #expect(try sandbox.count("whispir", "imports_created") == 1)
+        #expect(try sandbox.count("whispir", "resources_created") == 1)
+    }
+
     /// Polling is a read: 503s and dropped connections are retried.
     @Test(arguments: ["503", "drop", "500"])
     func pollingSurvivesTransientFaults(kind: String) async throws {

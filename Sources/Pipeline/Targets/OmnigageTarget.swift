@@ -97,15 +97,6 @@ public final class OmnigageTarget: ImportTarget {
         }
 
         try job.enter("import")
-        // A request to create the import whose answer never came: the vendor may have the import, and
-        // creating another would import every row twice. Stop and say how to check.
-        if let pending = job.journal.last(among: ["import_requested", "import_not_created"]),
-           pending["event"]?.stringValue == "import_requested", pending["upload"]?.stringValue == uploadID {
-            let at = pending["at"]?.stringValue ?? "an earlier run"
-            throw JobError(.transport, stage: "import", "the answer to creating the import of upload \(uploadID) was lost (\(at)): "
-                           + "Omnigage may have created it, so Roster will not create a second one; check the account's imports "
-                           + "(Contacts > Imports), and if there is none, run again with --fresh")
-        }
         var params: [String: JSONValue] = ["upload": .string(uploadID), "mapping": .object(job.mapping.mapValues(JSONValue.string))]
         for key in ["unique_primary_phone", "unique_primary_email", "update_pruning", "enable_preflights", "list"] {
             if let v = job.options[key] { params[key] = v }
@@ -113,36 +104,16 @@ public final class OmnigageTarget: ImportTarget {
         if let changed = try job.hook(.beforeImport, .object(params)), case .object(let replaced) = changed { params = replaced }
         let options = try Self.importOptions(params, header: file.header, upload: uploadID, status: job.options["status"]?.stringValue)
         let created: OmnigageImport
-        try job.checkpoint("import_requested", ["upload": .string(uploadID)])
         do {
-            created = try job.remote { try await client.createImport(options) }
-        } catch {
-            // The vendor answered (or was never reached): no import exists, and a re-run may create it.
-            if !Self.answerMayBeLost(error) { try job.checkpoint("import_not_created", ["upload": .string(uploadID)]) }
-            if let error = error as? JobError, resumed, error.failure == .refused {
-                throw JobError(.refused, stage: "import", "\(error.message) (the upload \(uploadID) came from the journal of an earlier run; "
-                               + "if Omnigage no longer has it, run again with --fresh)", underlying: error.underlying)
-            }
-            throw error
+            created = try job.createOnce("import of upload \(uploadID)", key: ["upload": .string(uploadID)], vendor: "Omnigage",
+                                         where: "the account's imports (Contacts > Imports)") { try await client.createImport(options) }
+        } catch let error as JobError where resumed && error.failure == .refused {
+            throw JobError(.refused, stage: "import", "\(error.message) (the upload \(uploadID) came from the journal of an earlier run; "
+                           + "if Omnigage no longer has it, run again with --fresh)", underlying: error.underlying)
         }
         try job.checkpoint("import_created", ["import": .string(created.id), "status": .string(created.status ?? "queued")])
         job.accepted(rows: 0 ..< file.rows)
         return [record(created)]
-    }
-
-    /// True when a creating request may have reached the vendor without its answer reaching Roster.
-    static func answerMayBeLost(_ error: any Error) -> Bool {
-        guard let job = error as? JobError else { return true }
-        switch job.underlying {
-        case nil: return false  // stopped before sending (an interrupt seen at the checkpoint)
-        case is OmnigageError: return false  // an answer arrived
-        case let transport as TransportError:
-            switch transport {
-            case .connectionFailed, .insecureURL, .invalidURL, .shutDown: return false
-            default: return true
-            }
-        default: return true
-        }
     }
 
     public func settle(_ imports: [ImportRecord], _ job: JobContext) throws -> [ImportRecord] {

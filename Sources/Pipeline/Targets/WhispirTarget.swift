@@ -92,7 +92,8 @@ public final class WhispirTarget: ImportTarget {
                 resourceID = resource.id
             }
             let (resource, fieldMapping) = (resourceID ?? "", mapping)
-            let receipt = try job.remote {
+            let receipt = try job.createOnce("import of part \(number) (resource \(resource))", key: ["resource": .string(resource)],
+                                             vendor: "Whispir", where: "the workspace's contacts") {
                 try await client.createImport(resource: resource, importMode: mode, fieldMapping: fieldMapping, workspace: workspace)
             }
             let id = receipt.importID ?? receipt.location ?? resource
