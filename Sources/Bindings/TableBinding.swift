@@ -87,7 +87,8 @@ enum TableBinding {
         try s.state.checkFile(path, function: "roster.read")
         var options = ReadOptions()
         if s.type(at: 2) == .table {
-            try OptionReader.check(keys(of: 2, on: s), known: ["format", "sheet", "delimiter", "encoding", "header", "max_field_bytes"], function: "roster.read")
+            try OptionReader.check(keys(of: 2, on: s), known: ["format", "sheet", "delimiter", "encoding", "header", "skip", "ragged", "max_field_bytes"],
+                                   function: "roster.read")
             if let f = try optionString(s, "format", in: 2, "read") {
                 guard let format = TableFormat(rawValue: f.lowercased()) else {
                     throw RosterScriptError("roster.read: unknown format '\(f)' (use csv, xlsx, json or xml)")
@@ -106,8 +107,31 @@ enum TableBinding {
                 options.delimiter = bytes[0]
             }
             if let e = try optionString(s, "encoding", in: 2, "read") { options.encoding = e }
-            if s.getField("header", in: 2) == .boolean { options.header = s.boolean(at: -1) }
+            switch s.getField("header", in: 2) {
+            case .boolean: options.header = s.boolean(at: -1)
+            case .nil: break
+            default:
+                guard let row = s.integer(at: -1), row >= 1 else {
+                    s.pop()
+                    throw RosterScriptError("roster.read: header must be true, false or the 1-based row that holds the header (e.g. header = 3)")
+                }
+                options.headerRow = Int(row)
+            }
             s.pop()
+            if s.getField("skip", in: 2) != .nil {
+                guard let n = s.integer(at: -1), n >= 0 else {
+                    s.pop()
+                    throw RosterScriptError("roster.read: skip must be a whole number of rows to pass over before the header")
+                }
+                options.skip = Int(n)
+            }
+            s.pop()
+            if let r = try optionString(s, "ragged", in: 2, "read") {
+                guard let mode = RaggedRows(rawValue: r) else {
+                    throw RosterScriptError("roster.read: ragged must be \"reject\" (the default) or \"pad\", got \"\(r)\"")
+                }
+                options.ragged = mode
+            }
             if s.getField("max_field_bytes", in: 2) != .nil {
                 guard let n = s.integer(at: -1), n >= 1024 else {
                     s.pop()

@@ -21,6 +21,12 @@ public struct ReadOptions: Sendable {
     public var encoding: String
     /// When false, columns are named "1", "2", ... and the first line is data.
     public var header: Bool
+    /// Rows to pass over before the header (`skip`): title rows above a table, never counted as records.
+    public var skip: Int = 0
+    /// The 1-based line (CSV) or sheet row (XLSX) where the header is (`header = N`); rows above it are passed over.
+    public var headerRow: Int = 1
+    /// What a delimited record with fewer fields than the header becomes (`ragged`).
+    public var ragged: RaggedRows = .reject
     /// The ceiling for one field or cell, in bytes: a longer value rejects its record (`max_field_bytes`).
     public var maxFieldBytes: Int = ReadOptions.defaultMaxFieldBytes
     /// 16 MiB: far above any contact field, far below what would exhaust memory.
@@ -39,6 +45,12 @@ public struct ReadOptions: Sendable {
         self.encoding = encoding
         self.header = header
     }
+}
+
+/// Short delimited records: rejected (the default: a cut-off row's missing column is often the opt-out),
+/// or padded with empty values and a warning when the file is known to drop trailing empty fields.
+public enum RaggedRows: String, Sendable {
+    case reject, pad
 }
 
 /// One data record: values aligned with the reader's header, and where it came from.

@@ -65,11 +65,51 @@ import Testing
         #expect(reader.info.warnings[0] == "column 3 has a blank header: named it column_3")
     }
 
-    @Test func padsShortRecordsAndCapsWarnings() throws {
+    @Test func rejectsAShortRecordByDefaultSoACutOffOptOutIsNeverGuessed() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("s.csv", "phone,name,opt_out\n+61412345678,Ann,yes\n+61412000000,Bob\n+61400000000,Cy,no\n"))
+        let events = try readAll(reader)
+        #expect(records(events) == [["+61412345678", "Ann", "yes"], ["+61400000000", "Cy", "no"]])
+        let rejected = try #require(rejections(events).first)
+        #expect(rejected.number == 2 && rejected.line == 3)
+        #expect(rejected.reason.hasPrefix("record has 2 field(s), the header has 3"))
+        #expect(rejected.reason.contains("ragged = \"pad\""))
+        #expect(rejected.values == ["+61412000000", "Bob"])
+    }
+
+    @Test func aShortRecordIsRejectedOnTheByteCopyPathToo() throws {
+        let dir = try Scratch()
+        let reader = try CSVReader(path: dir.write("s.csv", "a,b\n1,2\n3\n"))
+        let writer = CSVWriter(output: try ByteOutput(path: dir.path("out.csv")))
+        var rejected: [RejectedRecord] = []
+        let summary = try TableCopy.copy(from: reader, to: writer) { rejected.append($0) }
+        #expect(summary.rows == 1)
+        #expect(rejected.map(\.line) == [3])
+    }
+
+    @Test func titleRowsAboveTheHeaderArePassedOverWithHeaderOrSkip() throws {
+        let dir = try Scratch()
+        let text = "First Credit Union export\nRun 2026-12-01,,\nphone,name,opt_out\n1,Ann,no\n"
+        for (header, skip) in [(3, 0), (1, 2)] {
+            var options = ReadOptions()
+            options.headerRow = header
+            options.skip = skip
+            let reader = try CSVReader(path: dir.write("t.csv", text), options: options)
+            #expect(reader.header == ["phone", "name", "opt_out"])
+            let events = try readAll(reader)
+            #expect(records(events) == [["1", "Ann", "no"]])
+            #expect(events.map { if case let .record(r) = $0 { r.number * 100 + r.line } else { 0 } } == [104])
+            #expect(reader.info.warnings.contains("passed over 2 row(s) above the header (skip = \(skip), header = \(header))"))
+        }
+    }
+
+    @Test func padsShortRecordsWhenAskedAndCapsWarnings() throws {
         let dir = try Scratch()
         var text = "a,b,c\n"
         for i in 1 ... 15 { text += "\(i)\n" }
-        let reader = try CSVReader(path: dir.write("s.csv", text))
+        var options = ReadOptions()
+        options.ragged = .pad
+        let reader = try CSVReader(path: dir.write("s.csv", text), options: options)
         let rows = records(try readAll(reader))
         #expect(rows.count == 15)
         #expect(rows[0] == ["1", "", ""])

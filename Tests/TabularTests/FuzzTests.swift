@@ -29,7 +29,7 @@ import TabularFuzz
         let dir = try Scratch()
         let target = FuzzTarget(format: .csv, directory: dir.directory.path)
         let ok = try target.run(Array("a,b\n1,2\n3\n\"x\"y,1\n".utf8))
-        #expect(ok.records == 2 && ok.rejected == 1 && ok.error == nil)
+        #expect(ok.records == 1 && ok.rejected == 2 && ok.error == nil)
         let json = FuzzTarget(format: .json, directory: dir.directory.path)
         #expect(try json.run(Array("[".utf8) + Array(repeating: UInt8(ascii: "["), count: 500)).error?.contains("nested deeper") == true)
         let parts = FuzzTarget(format: .xlsxParts, directory: dir.directory.path)

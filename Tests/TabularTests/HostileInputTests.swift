@@ -85,6 +85,26 @@ import Testing
         #expect(throws: TabularError.self) { _ = try readAll(try XLSXReader(path: path, options: options)) }
     }
 
+    @Test func titleRowsAboveTheTableArePassedOverWithHeaderOrSkip() throws {
+        let dir = try Scratch()
+        let rows = "<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>Bank export</t></is></c></row>"
+            + "<row r=\"3\"><c r=\"A3\" t=\"inlineStr\"><is><t>phone</t></is></c><c r=\"B3\" t=\"inlineStr\"><is><t>name</t></is></c></row>"
+            + "<row r=\"4\"><c r=\"A4\"><v>5</v></c><c r=\"B4\" t=\"inlineStr\"><is><t>Ann</t></is></c></row>"
+        let path = try book(rows).write(to: dir.path("title.xlsx"))
+        // Without an option the title is the header and the table's cells lie beyond it.
+        #expect(try XLSXReader(path: path).header == ["Bank export"])
+        for (header, skip) in [(3, 0), (1, 1)] {
+            var options = ReadOptions()
+            options.headerRow = header
+            options.skip = skip
+            let reader = try XLSXReader(path: path, options: options)
+            #expect(reader.header == ["phone", "name"])
+            let events = try readAll(reader)
+            #expect(records(events) == [["5", "Ann"]])
+            #expect(events.map { if case let .record(r) = $0 { r.line } else { 0 } } == [4])
+        }
+    }
+
     @Test func aDoctypeInAWorksheetIsRefused() throws {
         let dir = try Scratch()
         var fixture = book(Self.header)

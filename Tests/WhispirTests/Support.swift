@@ -11,7 +11,8 @@ final class Counter: @unchecked Sendable {  // unchecked: `value` is only touche
 }
 
 func makeTransport() -> HTTPTransport {
-    HTTPTransport(configuration: TransportConfiguration(connectTimeout: .seconds(2), readTimeout: .seconds(20), totalTimeout: .seconds(60)))
+    // Generous: a 12 MB body through a debug build on a loaded 2-core machine took over 20 s.
+    HTTPTransport(configuration: TransportConfiguration(connectTimeout: .seconds(2), readTimeout: .seconds(120), totalTimeout: .seconds(300)))
 }
 
 func makeClient(_ server: TestServer, transport: HTTPTransport, workspace: String? = nil, requestLimit: Int = 10_485_760,

@@ -23,7 +23,7 @@ extension CSVReader {
             case let .fields(line, problem):
                 let spans = self.spans
                 let p = buffer.base
-                var clean = problem == nil && spans.count <= width
+                var clean = problem == nil && spans.count <= width && (spans.count == width || ragged == .pad)
                 if clean && validates {
                     for span in spans where !UTF8Validation.isValid(UnsafeBufferPointer(start: p + span.start, count: span.end - span.start)) {
                         clean = false

@@ -18,6 +18,9 @@ public final class CSVReader: TableReader {
     /// The values of an oversized record as far as they are kept for the errors file.
     private var oversizedValues: [String]?
 
+    /// Short records: rejected unless the options say to pad them.
+    let ragged: RaggedRows
+
     /// The delimiter in use (sniffed unless given).
     public let delimiter: UInt8
     private var baseInfo: SourceInfo
@@ -59,6 +62,7 @@ public final class CSVReader: TableReader {
     /// Opens `path`; `options.delimiter` and `options.encoding` override sniffing.
     public init(path: String, options: ReadOptions = ReadOptions()) throws {
         maxFieldBytes = options.maxFieldBytes
+        ragged = options.ragged
         let file = try FileInput(path: path)
         let sample = try file.peek(count: EncodingSniffer.sampleSize)
         let detection = try EncodingSniffer.detect(sample: sample, requested: options.encoding, path: path)
@@ -74,17 +78,24 @@ public final class CSVReader: TableReader {
         delimiter = options.delimiter ?? DelimiterSniffer.sniff(UnsafeBufferPointer(start: buffer.base + buffer.start, count: min(buffer.count, EncodingSniffer.sampleSize)))
         baseInfo = SourceInfo(path: path, format: .csv, encoding: detection.encoding.rawValue, delimiter: delimiter)
         if let warning = detection.warning { warnings.add(warning) }
-        try readHeader(wanted: options.header)
+        try readHeader(wanted: options.header, skip: options.skip, at: options.headerRow)
     }
 
-    private func readHeader(wanted: Bool) throws {
+    private func readHeader(wanted: Bool, skip: Int, at headerLine: Int) throws {
+        var skipped = 0
         while true {
             switch try scanNext() {
             case .end, .needMore:
                 return
             case .blank:
                 continue
+            case let .fields(line, _) where skipped < skip || line < headerLine:
+                // A title row above the table: passed over, not a record.
+                skipped += 1
+                _ = buildValues()
+                continue
             case let .fields(line, problem):
+                if skipped > 0 { warnings.add("passed over \(skipped) row(s) above the header (skip = \(skip), header = \(headerLine))") }
                 let (values, badBytes) = buildValues()
                 if wanted {
                     if problem != nil || badBytes {
@@ -138,6 +149,12 @@ public final class CSVReader: TableReader {
         }
         var values = values
         if values.count < header.count {
+            guard ragged == .pad else {
+                return .rejected(RejectedRecord(number: recordNumber, line: line,
+                                                reason: "record has \(values.count) field(s), the header has \(header.count): a cut-off row is never guessed at; "
+                                                    + "fix the file, or read it with ragged = \"pad\" if its exporter drops trailing empty fields",
+                                                values: values))
+            }
             warnings.add("record \(recordNumber) (line \(line)) has \(values.count) fields, the header has \(header.count): padded with empty values",
                          kind: "short record")
             values.append(contentsOf: repeatElement("", count: header.count - values.count))

@@ -91,7 +91,7 @@ public final class XLSXReader: TableReader {
                                                        part: sheetPart, maxCellBytes: options.maxFieldBytes),
                                  part: sheetPart, maxHeldBytes: options.maxFieldBytes)
         stream = ZipEntryStream(url: url, entryPath: sheetPart, limits: limits, path: path)
-        try readHeader()
+        try readHeader(skip: options.skip, at: options.headerRow)
     }
 
     /// The next worksheet row with at least one value.
@@ -122,8 +122,19 @@ public final class XLSXReader: TableReader {
         }
     }
 
-    private func readHeader() throws {
-        guard let first = try nextRow() else { return }
+    private func readHeader(skip: Int, at headerRow: Int) throws {
+        var skipped = 0
+        var found: SheetRow?
+        while let row = try nextRow() {
+            if skipped < skip || row.number < headerRow {
+                skipped += 1
+                continue
+            }
+            found = row
+            break
+        }
+        if skipped > 0 { warnings.add("passed over \(skipped) row(s) above the header (skip = \(skip), header = \(headerRow))") }
+        guard let first = found else { return }
         if !numbered, let problem = first.problems.first {
             throw TabularError.malformed(path: path, line: first.number, detail: "the header row cannot be read: \(problem)")
         }
