@@ -70,4 +70,27 @@ import Sandbox
         #expect(errorsTypo.message.contains("roster.write: unknown option 'error' (did you mean 'errors'?)"))
         #expect(try run("roster.write(roster.read((...) .. '/in.csv'), (...) .. '/o.csv', { errors = (...) .. '/e.csv' })", in: dir) == nil)
     }
+
+    @Test func headerSkipRaggedAndTheFieldCeilingAreReadingOptions() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "t.csv", "Title\n\nphone,name,opt_out\n1,Ann,no\n2,Bob\n")
+        let script = """
+            local dir, opts, want = ...
+            local src = roster.read(dir .. '/t.csv', load('return ' .. opts)())
+            local got = {}
+            for row in src:rows() do got[#got + 1] = row.phone .. ':' .. row.opt_out end
+            local s = src:stats()
+            assert(table.concat(got, ',') == want, table.concat(got, ',') .. ' ~= ' .. want)
+            """
+        for (opts, want) in [("{ header = 3 }", "1:no"), ("{ skip = 1 }", "1:no"), ("{ header = 3, ragged = 'pad' }", "1:no,2:")] {
+            let host = try ScriptHost(options: LuaOptions(pluginDirectories: []), context: RosterContext(logger: .init(label: "t"), environment: [:]))
+            _ = try host.state.run(script, name: "@job.lua", arguments: [dir, opts, want])
+        }
+        let badHeader = try #require(try run("roster.read((...) .. '/t.csv', { header = 0 })", in: dir))
+        #expect(badHeader.message.contains("header must be true, false or the 1-based row"))
+        let badRagged = try #require(try run("roster.read((...) .. '/t.csv', { ragged = 'fill' })", in: dir))
+        #expect(badRagged.message.contains("ragged must be \"reject\" (the default) or \"pad\""))
+        let badCeiling = try #require(try run("roster.read((...) .. '/t.csv', { max_field_bytes = 10 })", in: dir))
+        #expect(badCeiling.message.contains("max_field_bytes must be a whole number of bytes, at least 1024"))
+    }
 }
