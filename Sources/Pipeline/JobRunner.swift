@@ -35,8 +35,10 @@ public final class JobRunner {
         let reader: any TableReader
         let inputPath: String?
         let accounting: RowAccounting
+        var stamp: FileStamp?
         switch spec.source {
         case .path(let path, let readOptions):
+            stamp = FileStamp(path: path)
             do { reader = try Tables.open(path: path, options: readOptions) } catch {
                 throw JobError(.usage, stage: "read", "cannot read \(path): \(error)", underlying: error)
             }
@@ -46,6 +48,7 @@ public final class JobRunner {
             reader = opened
             inputPath = path
             accounting = counted
+            stamp = path.flatMap(FileStamp.init(path:))
         }
         let input = report.input(for: accounting) ?? ReportInput(path: inputPath ?? "(rows from the script)", accounting: accounting)
         report.add(input)
@@ -72,6 +75,11 @@ public final class JobRunner {
         let log = !settings.dryRun && (resultsPath != nil || errors != nil) ? try RecordLog(directory: directory, header: reader.header) : nil
         do {
             try prepare(&staging, reader: reader, accounting: accounting, input: input, errors: errors, log: log, hooks: spec.hooks)
+            // A file still being written (an export in progress) would be imported half: nothing is sent.
+            if let stamp, let inputPath, let now = FileStamp(path: inputPath), now != stamp {
+                throw JobError(.usage, stage: "read", "\(inputPath) changed while it was read (\(stamp.bytes) bytes, now \(now.bytes)): is it still "
+                               + "being written? Nothing was sent; run again once the file is complete")
+            }
         } catch {
             // The job stopped while reading: what it had read was not sent.
             abandon(accounting.pending, of: accounting, as: .rejected)

@@ -27,6 +27,28 @@ public struct JobIdentity: Sendable, Equatable {
 }
 
 /// SHA-256 of bytes or of a file (streamed).
+/// What identifies one version of a file without reading it: device, inode, size and modification time.
+/// Compared before and after reading, it tells a file that was still being written.
+public struct FileStamp: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+    let size: Int64
+    let modified: Int64
+
+    /// The file's stamp now; nil when it cannot be stat'ed.
+    public init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+        size = Int64(info.st_size)
+        modified = Int64(info.st_mtim.tv_sec) * 1_000_000_000 + Int64(info.st_mtim.tv_nsec)
+    }
+
+    /// The size as read into the stamp.
+    public var bytes: Int64 { size }
+}
+
 public enum ContentHash {
     public static func of(_ bytes: [UInt8]) -> String {
         SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()

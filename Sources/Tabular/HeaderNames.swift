@@ -26,8 +26,8 @@ enum HeaderNames {
         return (names, warnings)
     }
 
-    /// Names "1", "2", ... for files read without a header row.
-    static func numbered(_ count: Int) -> [String] { (0 ..< count).map { String($0 + 1) } }
+    /// Names `column_1`, `column_2`, ... for files read without a header row (the same form as a blank header gets).
+    static func numbered(_ count: Int) -> [String] { (0 ..< count).map { "column_\($0 + 1)" } }
 }
 
 /// Warnings of one kind: the first few verbatim, the rest counted.

@@ -9,6 +9,7 @@ struct Inspect: ParsableCommand {
         discussion: """
               roster inspect exports/firstbank.csv
               roster inspect --sheet Contacts --json exports/firstbank.xlsx
+              roster inspect --header 3 exports/with-title-rows.xlsx
             """
     )
 
@@ -21,6 +22,15 @@ struct Inspect: ParsableCommand {
     @Option(help: "Force the format: csv, xlsx, json or xml.")
     var format: String?
 
+    @Option(help: "The 1-based line (CSV) or sheet row (XLSX) that holds the header; rows above it are passed over.")
+    var header: Int?
+
+    @Option(help: "Rows to pass over before the header.")
+    var skip = 0
+
+    @Option(help: "Short CSV records: reject (default) or pad.")
+    var ragged = "reject"
+
     @Option(help: "Number of sample rows to show.")
     var sample = 5
 
@@ -32,12 +42,18 @@ struct Inspect: ParsableCommand {
             throw ValidationError("--format '\(format)' is not one of csv, xlsx, json, xml")
         }
         if sample < 0 { throw ValidationError("--sample must be 0 or more") }
+        if let header, header < 1 { throw ValidationError("--header must be a 1-based row number") }
+        if skip < 0 { throw ValidationError("--skip must be 0 or more") }
+        if RaggedRows(rawValue: ragged) == nil { throw ValidationError("--ragged must be reject or pad") }
     }
 
     func run() throws {
         var options = ReadOptions()
         options.format = format.flatMap { TableFormat(rawValue: $0.lowercased()) }
         if let sheet { options.sheet = Int(sheet).map { .index($0) } ?? .name(sheet) }
+        options.headerRow = header ?? 1
+        options.skip = skip
+        options.ragged = RaggedRows(rawValue: ragged) ?? .reject
         let report: Inspection
         do {
             report = try Inspector.inspect(path: file, options: options, sampleRows: sample)

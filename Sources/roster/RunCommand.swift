@@ -24,6 +24,9 @@ struct JobFlags: ParsableArguments {
     @Option(help: "Retries after a transient failure (connection lost, 429, 500 from S3, 502, 503, 504) per request.")
     var retries: Int = 4
 
+    @Option(name: .customLong("request-timeout"), help: "Seconds to wait for an answer once a request is sent (a response that never comes is then retried where that is safe).")
+    var requestTimeout: Double = 60
+
     @Option(name: .customLong("retry-max-delay"), help: "Longest wait in seconds between retries (full jitter below it; a Retry-After is honoured up to 120 s).")
     var retryMaxDelay: Double = 30
 
@@ -31,12 +34,14 @@ struct JobFlags: ParsableArguments {
         if timeout < 0 { throw ValidationError("--timeout must be 0 or more seconds") }
         if retries < 0 || retries > 100 { throw ValidationError("--retries must be between 0 and 100") }
         if retryMaxDelay < 0 { throw ValidationError("--retry-max-delay must be 0 or more seconds") }
+        if requestTimeout <= 0 { throw ValidationError("--request-timeout must be more than 0 seconds") }
     }
 
     /// The transport settings these flags ask for.
     var transport: TransportConfiguration {
         var configuration = TransportConfiguration()
         configuration.retry.maxAttempts = retries + 1
+        configuration.readTimeout = .milliseconds(Int64(requestTimeout * 1000))
         configuration.retry.maxDelay = .milliseconds(Int64(retryMaxDelay * 1000))
         if configuration.retry.baseDelay > configuration.retry.maxDelay { configuration.retry.baseDelay = configuration.retry.maxDelay }
         return configuration

@@ -156,6 +156,20 @@ func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async t
         #expect(object?["header"] as? [String] == ["firstName", "lastName", "phone"])
     }
 
+    @Test func inspectTakesTheHeaderRowAndShowsACutOffRowAsRejected() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "t.csv", "Credit union export\nphone,name,opt_out\n1,Ann,no\n2,Bob\n")
+        let r = try RosterProcess.run(["inspect", "--header", "2", "t.csv"], in: dir)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Columns:   3: phone, name, opt_out"), "\(r.stdout)")
+        #expect(r.stdout.contains("Rows:      2 (1 rejected)"))
+        #expect(r.stdout.contains("record 2, line 4: record has 2 field(s), the header has 3"))
+        let padded = try RosterProcess.run(["inspect", "--skip", "1", "--ragged", "pad", "t.csv"], in: dir)
+        #expect(padded.stdout.contains("Rows:      2 (0 rejected)"), "\(padded.stdout)")
+        let bad = try RosterProcess.run(["inspect", "--ragged", "fill", "t.csv"], in: dir)
+        #expect(bad.status == 2 && bad.stderr.contains("--ragged must be reject or pad"))
+    }
+
     @Test func inspectOfMissingFileExits1WithPath() throws {
         let r = try RosterProcess.run(["inspect", "/nonexistent/x.csv"])
         #expect(r.status == 1)

@@ -5,19 +5,6 @@ import Testing
 // retried where a repeat is safe, given up with the stage and the last status where it is not,
 // and a re-run resumes from the journal with no second upload, resource or import.
 @Suite(.serialized) struct FaultMatrixTests {
-    static let whispirJob = """
-        return roster.job {
-          source = arg[1], target = roster.whispir {},
-          transform = function(row)
-            row.mobile = "61" .. row.mobile:gsub("%s", ""):sub(2)
-            row.country, row.tz = "Australia", "+10"
-            return row
-          end,
-          mapping = { firstName = "first", lastName = "last", workMobilePhone1 = "mobile", workCountry = "country", timezone = "tz" },
-          options = { import_mode = "duplicate" },
-        }
-        """
-
     func omnigageProject() throws -> String {
         let dir = try makeTemporaryDirectory()
         try writeFile(dir, "contacts.csv", JobTests.contacts)
@@ -28,7 +15,7 @@ import Testing
     func whispirProject() throws -> String {
         let dir = try makeTemporaryDirectory()
         try writeFile(dir, "staff.csv", "first,last,mobile\nJohn,Smith,0423 456 789\nJane,Smith,0498 765 432\n")
-        try writeFile(dir, "job.lua", Self.whispirJob)
+        try writeFile(dir, "job.lua", JobTests.whispirJob)
         return dir
     }
 
@@ -140,6 +127,45 @@ import Testing
             #expect(r.status == 0, "\(kind): \(r.stderr)")
         }
         #expect(try sandbox.count("omnigage", "imports_created") == 1)
+    }
+
+    /// A response that never comes: a read is repeated; a creating request is not, and its import is never made twice.
+    @Test func anAnswerThatNeverComesIsRetriedOnAReadAndNeverDuplicatesAnImport() async throws {
+        let sandbox = try SandboxProcess()
+        try sandbox.fault(#"{"path": "/omnigage/api/v1/import-contacts/", "method": "GET", "kind": "delay", "delayMs": 4000, "count": 1}"#)
+        let dir = try omnigageProject()
+        let polled = try await run(dir, sandbox, flags: ["--request-timeout", "1"])
+        #expect(polled.status == 0, "\(polled.stderr)")
+        #expect(try sandbox.count("omnigage", "imports_created") == 1)
+
+        try sandbox.fault(#"{"path": "/omnigage/api/v1/import-contacts", "method": "POST", "kind": "delay", "delayMs": 3000, "count": 1}"#)
+        let second = try omnigageProject()
+        try writeFile(second, "contacts.csv", JobTests.contacts + "Ed,Lane,407 555 0123,ed@example.com\n")
+        let timedOut = try await run(second, sandbox, flags: ["--request-timeout", "1"])
+        #expect(timedOut.status == 5, "\(timedOut.stderr)")
+        try await Task.sleep(for: .seconds(3))  // the sandbox finishes the delayed request meanwhile
+        let again = try await run(second, sandbox, flags: ["--request-timeout", "1"])
+        #expect(again.status == 5)
+        #expect(again.stderr.contains("was lost"), "\(again.stderr)")
+        #expect(try sandbox.count("omnigage", "imports_created") <= 2)
+    }
+
+    @Test func aFileThatChangesWhileItIsReadIsNotSent() async throws {
+        let sandbox = try SandboxProcess()
+        let dir = try omnigageProject()
+        // The transform appends to its own input at the second row, as an export still being written would grow.
+        try writeFile(dir, "job.lua", JobTests.job(transform: """
+            function(row)
+                if row.Given == "Bob" then local f = io.open(arg[1], "a"); f:write("Ed,Lane,407 555 0123,ed@example.com\\n"); f:close() end
+                return row
+              end
+            """))
+        let r = try await run(dir, sandbox)
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("changed while it was read"), "\(r.stderr)")
+        #expect(try summary(r)["sent"] as? Int == 0)
+        #expect(balanced(try summary(r)))
+        #expect(try sandbox.count("omnigage", "uploads_created") == 0)
     }
 
     @Test func theRetryBudgetIsAFlagAndGivingUpNamesTheStageAndTheLastStatus() async throws {

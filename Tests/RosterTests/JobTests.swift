@@ -120,6 +120,20 @@ func balanced(_ s: [String: Any]) -> Bool {
         """
     }
 
+    /// A Whispir job: Australian mobiles made international, the mandatory fields filled in.
+    static let whispirJob = """
+        return roster.job {
+          source = arg[1], target = roster.whispir {},
+          transform = function(row)
+            row.mobile = "61" .. row.mobile:gsub("%s", ""):sub(2)
+            row.country, row.tz = "Australia", "+10"
+            return row
+          end,
+          mapping = { firstName = "first", lastName = "last", workMobilePhone1 = "mobile", workCountry = "country", timezone = "tz" },
+          options = { import_mode = "duplicate" },
+        }
+        """
+
     func project(_ script: String) throws -> String {
         let dir = try makeTemporaryDirectory()
         try writeFile(dir, "contacts.csv", Self.contacts)
@@ -379,18 +393,7 @@ func balanced(_ s: [String: Any]) -> Bool {
             Jane,Smith,0498 765 432
 
             """)
-        try writeFile(dir, "job.lua", """
-            return roster.job {
-              source = arg[1], target = roster.whispir {},
-              transform = function(row)
-                row.mobile = "61" .. row.mobile:gsub("%s", ""):sub(2)
-                row.country, row.tz = "Australia", "+10"
-                return row
-              end,
-              mapping = { firstName = "first", lastName = "last", workMobilePhone1 = "mobile", workCountry = "country", timezone = "tz" },
-              options = { import_mode = "duplicate" },
-            }
-            """)
+        try writeFile(dir, "job.lua", Self.whispirJob)
         var env = sandbox.environment
         env["ROSTER_TEST_KILL_AFTER"] = stage
         let killed = try RosterProcess.run(["run", "job.lua", "staff.csv"], in: dir, environment: env)

@@ -235,7 +235,7 @@ import Testing
     @Test func readsWithoutHeaderAsNumberedColumns() throws {
         let dir = try Scratch()
         let reader = try CSVReader(path: dir.write("n.csv", "1,2\n3,4\n"), options: ReadOptions(header: false))
-        #expect(reader.header == ["1", "2"])
+        #expect(reader.header == ["column_1", "column_2"])
         #expect(try readAll(reader) == [.record(Record(values: ["1", "2"], number: 1, line: 1)), .record(Record(values: ["3", "4"], number: 2, line: 2))])
     }
 
