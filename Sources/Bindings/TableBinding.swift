@@ -118,28 +118,20 @@ enum TableBinding {
                 options.headerRow = Int(row)
             }
             s.pop()
-            if s.getField("skip", in: 2) != .nil {
-                guard let n = s.integer(at: -1), n >= 0 else {
-                    s.pop()
-                    throw RosterScriptError("roster.read: skip must be a whole number of rows to pass over before the header")
-                }
-                options.skip = Int(n)
+            if let n = try optionInteger(s, "skip", in: 2, atLeast: 0,
+                                         "roster.read: skip must be a whole number of rows to pass over before the header") {
+                options.skip = n
             }
-            s.pop()
             if let r = try optionString(s, "ragged", in: 2, "read") {
                 guard let mode = RaggedRows(rawValue: r) else {
                     throw RosterScriptError("roster.read: ragged must be \"reject\" (the default) or \"pad\", got \"\(r)\"")
                 }
                 options.ragged = mode
             }
-            if s.getField("max_field_bytes", in: 2) != .nil {
-                guard let n = s.integer(at: -1), n >= 1024 else {
-                    s.pop()
-                    throw RosterScriptError("roster.read: max_field_bytes must be a whole number of bytes, at least 1024 (default \(ReadOptions.defaultMaxFieldBytes))")
-                }
-                options.maxFieldBytes = Int(n)
+            if let n = try optionInteger(s, "max_field_bytes", in: 2, atLeast: 1024,
+                                         "roster.read: max_field_bytes must be a whole number of bytes, at least 1024 (default \(ReadOptions.defaultMaxFieldBytes))") {
+                options.maxFieldBytes = n
             }
-            s.pop()
         }
         let reader = try Tables.open(path: path, options: options)
         let table = try OpenedTable(reader: reader, path: path, stack: s)
@@ -167,6 +159,14 @@ enum TableBinding {
         case .string, .number: return s.string(at: -1)
         default: throw RosterScriptError("roster.\(function): option '\(key)' must be a string")
         }
+    }
+
+    /// The integer option `key` of the options table at `index`, if set; anything else, or less than `minimum`, throws `message`.
+    static func optionInteger(_ s: LuaStack, _ key: String, in index: Int32, atLeast minimum: Int64, _ message: String) throws -> Int? {
+        defer { s.pop() }
+        guard s.getField(key, in: index) != .nil else { return nil }
+        guard let n = s.integer(at: -1), n >= minimum else { throw RosterScriptError(message) }
+        return Int(n)
     }
 
     /// `roster.write(rows, path [, opts])` -> `{ path=, rows=, bytes=, format= }`.

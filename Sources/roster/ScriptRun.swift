@@ -130,18 +130,25 @@ final class Interrupts: @unchecked Sendable {
     func stop(after seconds: Double) {
         guard seconds > 0 else { return }
         DispatchQueue.global().asyncAfter(deadline: .now() + seconds) { [self] in
-            let first = lock.withLock { () -> Bool in
-                defer { if received == nil { received = .timedOut } }
-                lua?.stop()
-                return received == nil
-            }
-            guard first else { return }
-            FileHandle.standardError.write(Data("\nroster: the run passed its --timeout of \(Self.seconds(seconds)); stopping (the journal keeps what was done; a re-run resumes)\n".utf8))
-            DispatchQueue.global().asyncAfter(deadline: .now() + 3) { [temporary] in
-                temporary.removeAll()
-                Foundation.exit(FailureClass.timedOut.exitCode)
-            }
+            _ = requestStop(.timedOut, saying: "the run passed its --timeout of \(Self.seconds(seconds)); stopping (the journal keeps what was done; a re-run resumes)")
         }
+    }
+
+    /// Asks the run to stop for `kind` (Lua stopped at its next hook step, remote stages at their next
+    /// checkpoint) and exits after a 3 s grace whatever happens; false when a stop was already asked for.
+    private func requestStop(_ kind: FailureClass, saying message: String) -> Bool {
+        let first = lock.withLock { () -> Bool in
+            defer { if received == nil { received = kind } }
+            lua?.stop()
+            return received == nil
+        }
+        guard first else { return false }
+        FileHandle.standardError.write(Data("\nroster: \(message)\n".utf8))
+        DispatchQueue.global().asyncAfter(deadline: .now() + 3) { [temporary] in
+            temporary.removeAll()
+            Foundation.exit(kind.exitCode)
+        }
+        return true
     }
 
     static func seconds(_ value: Double) -> String {
@@ -153,17 +160,9 @@ final class Interrupts: @unchecked Sendable {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
             source.setEventHandler { [self] in
-                let first = lock.withLock { () -> Bool in
-                    defer { if received == nil { received = kind } }
-                    lua?.stop()
-                    return received == nil
-                }
-                if !first { temporary.removeAll(); Foundation.exit(kind.exitCode) }
-                FileHandle.standardError.write(Data("\nroster: \(kind == .interrupted ? "interrupted" : "terminated"); stopping (the journal keeps what was done)\n".utf8))
-                DispatchQueue.global().asyncAfter(deadline: .now() + 3) { [temporary] in
-                    temporary.removeAll()
-                    Foundation.exit(kind.exitCode)
-                }
+                let message = "\(kind == .interrupted ? "interrupted" : "terminated"); stopping (the journal keeps what was done)"
+                // A second signal exits at once.
+                if !requestStop(kind, saying: message) { temporary.removeAll(); Foundation.exit(kind.exitCode) }
             }
             source.resume()
             sources.append(source)

@@ -2,12 +2,6 @@ import Foundation
 
 /// What an armed fault does to a matching request.
 public enum FaultKind: Sendable, Equatable {
-    /// 429 with `Retry-After: seconds`.
-    case tooManyRequests(retryAfter: Int)
-    /// 500 in the vendor's error shape.
-    case serverError
-    /// 503 with `Retry-After: seconds`.
-    case serviceUnavailable(retryAfter: Int)
     /// Wait this long, then serve the request normally.
     case delay(milliseconds: Int)
     /// Close the connection without answering (a dropped response).

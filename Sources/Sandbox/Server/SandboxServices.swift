@@ -176,9 +176,6 @@ final class SandboxServices: Sendable {
 
     private func faultResponse(_ fault: FaultKind, vendor: String) -> Response {
         let (status, retryAfter): (Int, String?) = switch fault {
-        case let .tooManyRequests(seconds): (429, String(seconds))
-        case .serverError: (500, nil)
-        case let .serviceUnavailable(seconds): (503, String(seconds))
         case let .status(code, after): (code, after)
         case .delay, .drop, .dropAfterHandling: (500, nil)
         }

@@ -81,7 +81,7 @@ import Testing
 
     @Test func injectedFaultsAnswerTheNextRequestsThenClear() async throws {
         var configuration = SandboxConfiguration()
-        configuration.faults = [FaultRule(method: "POST", pathPrefix: "/omnigage/api/v1/uploads", kind: .tooManyRequests(retryAfter: 2), count: 2)]
+        configuration.faults = [FaultRule(method: "POST", pathPrefix: "/omnigage/api/v1/uploads", kind: .status(429, retryAfter: "2"), count: 2)]
         try await withSandbox(configuration) { sandbox in
             let body = Array(#"{"name": "a.csv", "type": "text/csv", "size": 1}"#.utf8)
             let first = try await send(.POST, sandbox.omnigageBaseURL + "/uploads", headers: omnigageHeaders, body: body)
@@ -106,7 +106,7 @@ import Testing
             #expect(try await send(.GET, sandbox.whispirBaseURL + "/resources", headers: WhispirAPITests.auth).status == 200)
             #expect(ContinuousClock.now - start >= .milliseconds(300))
 
-            await sandbox.injectFault(FaultRule(pathPrefix: "/s3", kind: .serviceUnavailable(retryAfter: 1), count: 5))
+            await sandbox.injectFault(FaultRule(pathPrefix: "/s3", kind: .status(503, retryAfter: "1"), count: 5))
             #expect(try await send(.DELETE, sandbox.faultsURL).status == 204)
             let form = try await createUpload(sandbox)
             #expect(try await postToS3(form, filename: "a.csv", content: [65]).status == 204)

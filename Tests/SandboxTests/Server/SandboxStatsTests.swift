@@ -112,8 +112,8 @@ import Testing
 
     @Test func faultedRequestsAreCountedButCreateNothing() async throws {
         try await withSandbox { sandbox in
-            await sandbox.injectFault(FaultRule(method: "POST", pathPrefix: "/omnigage/api/v1/uploads", kind: .tooManyRequests(retryAfter: 1)))
-            await sandbox.injectFault(FaultRule(pathPrefix: "/s3", kind: .serviceUnavailable(retryAfter: 1)))
+            await sandbox.injectFault(FaultRule(method: "POST", pathPrefix: "/omnigage/api/v1/uploads", kind: .status(429, retryAfter: "1")))
+            await sandbox.injectFault(FaultRule(pathPrefix: "/s3", kind: .status(503, retryAfter: "1")))
             let body = Array(#"{"name": "a.csv", "type": "text/csv", "size": 1}"#.utf8)
             #expect(try await send(.POST, sandbox.omnigageBaseURL + "/uploads", headers: omnigageHeaders, body: body).status == 429)
             let form = try await createUpload(sandbox)
