@@ -103,12 +103,13 @@ final class RowSource {
             case .rejected(let r):
                 try table.accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values))
             case .record(let record):
+                table.accounting.noteWarnings(of: record)
                 switch try run(record, on: s) {
                 case .rows(let n):
                     return (n, record)
                 case .dropped(let outcome, let reason):
                     try table.accounting.record(RowIssue(outcome: outcome, record: record.number, line: record.line, reason: reason,
-                                                         values: record.values, stage: "transform"))
+                                                         values: record.values, stage: "transform", warnings: record.warnings))
                 }
             }
         }
@@ -141,6 +142,17 @@ final class RowSource {
         s.setField("row", in: ctx)
         s.push(Int64(record.line))
         s.setField("line", in: ctx)
+        // ctx.warnings: what the reader noticed about this record (a padded row...), or nil.
+        if record.warnings.isEmpty {
+            s.pushNil()
+        } else {
+            s.newTable(arrayCapacity: record.warnings.count)
+            for (i, w) in record.warnings.enumerated() {
+                s.push(w)
+                s.setIndex(i + 1, in: -2)
+            }
+        }
+        s.setField("warnings", in: ctx)
         for i in 1 ... count {
             try s.reserve(8)
             stage.function.push(on: s)

@@ -35,18 +35,31 @@ enum TableBinding {
                 s.push(LuaValue.table(LuaTable(fields: [
                     "read": .integer(Int64(a.read)), "sent": .integer(Int64(a.sent)),
                     "skipped": .integer(Int64(a.skipped)), "rejected": .integer(Int64(a.rejected)),
-                    "balanced": .boolean(a.balanced),
+                    "balanced": .boolean(a.balanced), "warned": .integer(Int64(a.warned)),
                 ])))
                 return 1
             },
             "issues": { s in
-                let issues = try source(s, "issues").table.accounting.issues
-                s.push(LuaValue.table(LuaTable(array: issues.map { i in
-                    .table(LuaTable(fields: [
+                // Skips and rejections, and records let through with reader warnings (outcome "warning"), in row order.
+                let accounting = try source(s, "issues").table.accounting
+                func strings(_ list: [String]) -> LuaValue { .table(LuaTable(array: list.map(LuaValue.string))) }
+                var entries: [(row: Int, value: LuaValue)] = accounting.issues.map { i in
+                    var fields: [LuaValue: LuaValue] = [
                         "outcome": .string(i.outcome.rawValue), "row": .integer(Int64(i.record)),
-                        "line": .integer(Int64(i.line)), "reason": .string(i.reason),
-                    ]))
-                })))
+                        "line": .integer(Int64(i.line)), "reason": .string(i.reason), "stage": .string(i.stage),
+                    ]
+                    if !i.warnings.isEmpty { fields["warnings"] = strings(i.warnings) }
+                    return (i.record, .table(LuaTable(fields: fields)))
+                }
+                let dropped = Set(accounting.issues.map(\.record))
+                for w in accounting.warnings where !dropped.contains(w.record) {
+                    entries.append((w.record, .table(LuaTable(fields: [
+                        "outcome": .string("warning"), "row": .integer(Int64(w.record)), "line": .integer(Int64(w.line)),
+                        "reason": .string(w.warnings.joined(separator: "; ")), "warnings": strings(w.warnings),
+                    ]))))
+                }
+                s.push(LuaValue.table(LuaTable(array: entries.enumerated().sorted { ($0.element.row, $0.offset) < ($1.element.row, $1.offset) }
+                    .map(\.element.value))))
                 return 1
             },
         ], metamethods: [

@@ -1,7 +1,7 @@
 import Tabular
 
-/// The errors file: every skipped or rejected record with its original columns plus `_row`, `_line`,
-/// `_outcome` and `_reason`, as CSV in UTF-8 with a byte order mark (so Excel reads accented names).
+/// The errors file: every skipped, rejected or vendor-erred record with its original columns plus
+/// `_row`, `_line`, `_outcome`, `_stage`, `_reason` and `_warnings` (what the reader noticed), as CSV in UTF-8 with a byte order mark (so Excel reads accented names).
 /// Cells a spreadsheet would run as formulas are neutralised.
 public final class ErrorsFile {
     public let path: String
@@ -15,7 +15,7 @@ public final class ErrorsFile {
         output.appendBytes([0xEF, 0xBB, 0xBF])
         writer = CSVWriter(output: output)
         width = header.count
-        try writer.writeHeader(header + ["_row", "_line", "_outcome", "_reason"])
+        try writer.writeHeader(header + ["_row", "_line", "_outcome", "_stage", "_reason", "_warnings"])
     }
 
     /// Appends one issue; values beyond the header are kept in `_reason`'s neighbours, never dropped.
@@ -26,7 +26,8 @@ public final class ErrorsFile {
         if issue.values.count > width {
             reason += " [extra fields: " + issue.values.dropFirst(width).joined(separator: " | ") + "]"
         }
-        try writer.writeRow(cells + [String(issue.record), String(issue.line), issue.outcome.rawValue, Self.neutralised(reason)])
+        try writer.writeRow(cells + [String(issue.record), String(issue.line), issue.outcome.rawValue, issue.stage, Self.neutralised(reason),
+                                     Self.neutralised(issue.warnings.joined(separator: "; "))])
     }
 
     /// Closes the file and returns what was written.

@@ -249,7 +249,8 @@ public final class JobRunner {
                 try log?.append(record: r.number, line: r.line, values: r.values)
                 try accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values, stage: "read"))
             case .record(let record):
-                try log?.append(record: record.number, line: record.line, values: record.values)
+                try log?.append(record: record.number, line: record.line, values: record.values, warnings: record.warnings)
+                accounting.noteWarnings(of: record)
                 try staging.take(record, accounting: accounting)
             }
         }
@@ -396,10 +397,10 @@ struct Staging {
             stagedRecords += 1
         case .skipped(let reason):
             try accounting.record(RowIssue(outcome: .skipped, record: record.number, line: record.line, reason: reason,
-                                           values: record.values, stage: "transform"))
+                                           values: record.values, stage: "transform", warnings: record.warnings))
         case .rejected(let reason):
             try accounting.record(RowIssue(outcome: .rejected, record: record.number, line: record.line, reason: reason,
-                                           values: record.values, stage: "transform"))
+                                           values: record.values, stage: "transform", warnings: record.warnings))
         }
     }
 

@@ -19,15 +19,35 @@ public struct RowIssue: Sendable, Equatable {
     public var values: [String]
     /// Where it happened: `read`, `transform`, `write`, `vendor`...
     public var stage: String
+    /// What the reader noticed about the record before it was skipped or rejected (e.g. it was padded).
+    public var warnings: [String]
 
-    public init(outcome: RowOutcome, record: Int, line: Int, reason: String, values: [String], stage: String = "read") {
+    public init(outcome: RowOutcome, record: Int, line: Int, reason: String, values: [String], stage: String = "read",
+                warnings: [String] = []) {
         self.outcome = outcome
         self.record = record
         self.line = line
         self.reason = reason
         self.values = values
         self.stage = stage
+        self.warnings = warnings
     }
+}
+
+/// A record let through with warnings (a padded row, a number stored as text...).
+public struct RowWarning: Sendable, Equatable, CustomStringConvertible {
+    public var record: Int
+    public var line: Int
+    public var warnings: [String]
+
+    public init(record: Int, line: Int, warnings: [String]) {
+        self.record = record
+        self.line = line
+        self.warnings = warnings
+    }
+
+    /// `row 41 (line 43): 5 field(s), the header has 6: padded...`
+    public var description: String { "row \(record) (line \(line)): " + warnings.joined(separator: "; ") }
 }
 
 /// Counts every record of one input as read, then sent, skipped or rejected; keeps the first issues
@@ -42,6 +62,10 @@ public final class RowAccounting {
     public let keep: Int
     /// Receives every issue as it happens (e.g. `ErrorsFile.append`).
     public var sink: ((RowIssue) throws -> Void)?
+    /// Records that carried at least one reader warning, whatever their outcome.
+    public private(set) var warned = 0
+    /// The first `keep` of them, for summaries and Lua.
+    public private(set) var warnings: [RowWarning] = []
 
     public init(keep: Int = 1000) {
         self.keep = keep
@@ -64,6 +88,13 @@ public final class RowAccounting {
         case .skipped: skipped += count
         case .rejected: rejected += count
         }
+    }
+
+    /// Notes the reader's warnings about a record (once per record, before its outcome is known).
+    public func noteWarnings(of record: Record) {
+        guard !record.warnings.isEmpty else { return }
+        warned += 1
+        if warnings.count < keep { warnings.append(RowWarning(record: record.number, line: record.line, warnings: record.warnings)) }
     }
 
     /// Records a skip or a rejection of a record that was counted as read.

@@ -59,24 +59,24 @@ final class RecordLog {
         width = header.count
         writer = try Tables.writer(path: path, format: .csv)
         chmod(path, 0o600)  // contact data: the owner's only
-        try writer?.writeHeader(header + ["_row", "_line"])
+        try writer?.writeHeader(header + ["_row", "_line", "_warnings"])
     }
 
-    func append(record: Int, line: Int, values: [String]) throws {
+    func append(record: Int, line: Int, values: [String], warnings: [String] = []) throws {
         var cells = Array(values.prefix(width))
         if cells.count < width { cells += Array(repeating: "", count: width - cells.count) }
-        try writer?.writeRow(cells + [String(record), String(line)])
+        try writer?.writeRow(cells + [String(record), String(line), warnings.joined(separator: "; ")])
     }
 
     func note(_ issue: RowIssue) { notSent[issue.record] = (issue.outcome.rawValue, issue.reason) }
 
-    /// Reads the records back in order: (record, line, values).
-    func forEach(_ body: (Int, Int, [String]) throws -> Void) throws {
+    /// Reads the records back in order: (record, line, values, the reader's warnings joined).
+    func forEach(_ body: (Int, Int, [String], String) throws -> Void) throws {
         if let writer { _ = try writer.finish(); self.writer = nil }
         let reader = try Tables.open(path: path, options: ReadOptions(format: .csv))
         while let event = try reader.next() {
-            guard case .record(let r) = event, r.values.count >= width + 2 else { continue }
-            try body(Int(r.values[width]) ?? 0, Int(r.values[width + 1]) ?? 0, Array(r.values.prefix(width)))
+            guard case .record(let r) = event, r.values.count >= width + 3 else { continue }
+            try body(Int(r.values[width]) ?? 0, Int(r.values[width + 1]) ?? 0, Array(r.values.prefix(width)), r.values[width + 2])
         }
     }
 }
@@ -97,12 +97,12 @@ extension JobRunner {
         var out: (any TableWriter)?
         if let resultsPath {
             out = try Tables.writer(path: resultsPath, format: .csv)
-            try out?.writeHeader(header + ["_row", "_line", "_outcome", "_reason", "_id"])
+            try out?.writeHeader(header + ["_row", "_line", "_outcome", "_reason", "_id", "_warnings"])
         }
-        try log.forEach { record, line, values in
+        try log.forEach { record, line, values, warnings in
             if let errors, let bad = erred[record] {
                 try errors.append(RowIssue(outcome: .erred, record: record, line: line, reason: bad.message ?? "erred by the vendor",
-                                           values: values, stage: "vendor"))
+                                           values: values, stage: "vendor", warnings: warnings.isEmpty ? [] : [warnings]))
             }
             guard let out else { return }
             let outcome: String, reason: String, id: String
@@ -113,7 +113,8 @@ extension JobRunner {
             } else {
                 (outcome, reason, id) = ("sent", "", "")
             }
-            try out.writeRow(values.map(ErrorsFile.neutralised) + [String(record), String(line), outcome, ErrorsFile.neutralised(reason), id])
+            try out.writeRow(values.map(ErrorsFile.neutralised) + [String(record), String(line), outcome, ErrorsFile.neutralised(reason), id,
+                                                                   ErrorsFile.neutralised(warnings)])
         }
         if let out, let resultsPath {
             _ = try out.finish()

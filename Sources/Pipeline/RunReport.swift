@@ -130,6 +130,18 @@ public final class RunReport {
         inputs.filter { !$0.accounting.balanced }.map { ($0.path, $0.accounting.pending) }
     }
 
+    /// Records read with warnings (padded rows, replaced bytes...) over every input, and the first
+    /// examples, each naming its input, row and line.
+    public var rowWarnings: (count: Int, examples: [String]) {
+        var count = 0
+        var examples: [String] = []
+        for input in inputs {
+            count += input.accounting.warned
+            for w in input.accounting.warnings.prefix(max(0, 10 - examples.count)) { examples.append("\(input.path) \(w)") }
+        }
+        return (count, examples)
+    }
+
     /// Records the vendors erred, over every import.
     public var erred: Int { imports.reduce(0) { $0 + ($1.erred ?? 0) } }
 
@@ -155,6 +167,7 @@ public final class RunReport {
     /// The `--json` object: one line, stable key order, nulls kept.
     public func json(now: ContinuousClock.Instant = .now) -> String {
         let t = totals
+        let rows = rowWarnings
         let target: JSONValue
         switch targets.count {
         case 0: target = .null
@@ -164,7 +177,9 @@ public final class RunReport {
         func int(_ v: Int?) -> JSONValue { v.map { .integer(Int64($0)) } ?? .null }
         var object: [String: JSONValue] = [
             "read": .integer(Int64(t.read)), "sent": .integer(Int64(t.sent)), "skipped": .integer(Int64(t.skipped)),
-            "rejected": .integer(Int64(t.rejected)), "warnings": .integer(Int64(warnings.count)),
+            "rejected": .integer(Int64(t.rejected)), "warnings": .integer(Int64(warnings.count + rows.count)),
+            "rows_with_warnings": .integer(Int64(rows.count)),
+            "warning_examples": .array((warnings.prefix(10) + rows.examples).prefix(10).map(JSONValue.string)),
             "errors_file": errorsFile.map(JSONValue.string) ?? .null, "results_file": resultsFile.map(JSONValue.string) ?? .null, "target": target,
             "imports": .array(imports.map { i in
                 .object(["id": .string(i.id), "target": .string(i.target), "status": .string(i.status), "created": int(i.created),
@@ -187,6 +202,7 @@ public final class RunReport {
         // A run that only found its jobs already imported read nothing: its notes say it all.
         if !inputs.isEmpty && (t.read > 0 || notes.isEmpty) {
             var line = "rows: \(t.read) read, \(t.sent) \(checks.isEmpty ? "sent" : "would be sent"), \(t.skipped) skipped, \(t.rejected) rejected"
+            if rowWarnings.count > 0 { line += ", \(rowWarnings.count) with warnings" }
             if let errorsFile { line += " (errors file: \(errorsFile))" }
             if let resultsFile { line += " (results file: \(resultsFile))" }
             lines.append(line)
@@ -201,6 +217,12 @@ public final class RunReport {
         }
         for warning in warnings.prefix(10) { lines.append("warning: \(warning)") }
         if warnings.count > 10 { lines.append("... and \(warnings.count - 10) more warning(s)") }
+        let rows = rowWarnings
+        for example in rows.examples.prefix(5) { lines.append("warning: \(example)") }
+        if rows.count > 5 {
+            lines.append("... and \(rows.count - 5) more row(s) with warnings"
+                         + (resultsFile == nil ? " (results_file lists every row with its _warnings)" : " (see _warnings in \(resultsFile ?? ""))"))
+        }
         return lines
     }
 }

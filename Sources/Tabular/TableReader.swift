@@ -60,11 +60,15 @@ public struct Record: Sendable, Equatable {
     public var number: Int
     /// 1-based physical line (or spreadsheet row) where the record starts.
     public var line: Int
+    /// What the reader noticed about this record and let through (a padded row, replaced bytes...):
+    /// shown to the user with the record's number, never dropped.
+    public var warnings: [String]
 
-    public init(values: [String], number: Int, line: Int) {
+    public init(values: [String], number: Int, line: Int, warnings: [String] = []) {
         self.values = values
         self.number = number
         self.line = line
+        self.warnings = warnings
     }
 }
 

@@ -100,7 +100,7 @@ import Transport
         report.record(ImportRecord(id: "A", target: "omnigage", status: "completed", created: 1, updated: 0, erred: 0, total: 1))
         report.record(ImportRecord(id: "B", target: "whispir", status: "accepted (202)", total: 4))
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
-        #expect(Set(object.keys) == ["read", "sent", "skipped", "rejected", "warnings", "errors_file", "results_file", "target",
+        #expect(Set(object.keys) == ["read", "sent", "skipped", "rejected", "warnings", "rows_with_warnings", "warning_examples", "errors_file", "results_file", "target",
                                      "imports", "error", "exit_code", "elapsed_s"])
         #expect(object["target"] as? [String] == ["omnigage", "whispir"])
         #expect(object["error"] is NSNull && object["errors_file"] is NSNull)

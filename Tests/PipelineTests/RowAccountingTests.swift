@@ -26,15 +26,16 @@ import Tabular
         let file = try ErrorsFile(path: path, header: ["Name", "Phone"])
         try file.append(RowIssue(outcome: .rejected, record: 2, line: 3, reason: "more fields than the header",
                                  values: ["Jane", "=HYPERLINK(\"x\")", "extra"]))
-        try file.append(RowIssue(outcome: .skipped, record: 5, line: 7, reason: "no phone", values: ["Bo"]))
+        try file.append(RowIssue(outcome: .skipped, record: 5, line: 7, reason: "no phone", values: ["Bo"], stage: "transform",
+                                 warnings: ["1 field(s), the header has 2: padded", "-x"]))
         let summary = try file.finish()
         #expect(summary.rows == 2)
         let bytes = try #require(FileManager.default.contents(atPath: path))
         #expect(Array(bytes.prefix(3)) == [0xEF, 0xBB, 0xBF])  // UTF-8 BOM: Excel reads the accents right
         let text = String(decoding: bytes.dropFirst(3), as: UTF8.self)
-        #expect(text == "Name,Phone,_row,_line,_outcome,_reason\r\n"
-            + "Jane,\"'=HYPERLINK(\"\"x\"\")\",2,3,rejected,more fields than the header [extra fields: extra]\r\n"
-            + "Bo,,5,7,skipped,no phone\r\n")
+        #expect(text == "Name,Phone,_row,_line,_outcome,_stage,_reason,_warnings\r\n"
+            + "Jane,\"'=HYPERLINK(\"\"x\"\")\",2,3,rejected,read,more fields than the header [extra fields: extra],\r\n"
+            + "Bo,,5,7,skipped,transform,no phone,\"1 field(s), the header has 2: padded; -x\"\r\n")
     }
 
     @Test func neutralisesOnlyFormulaStarts() {

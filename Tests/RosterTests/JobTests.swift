@@ -624,6 +624,39 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(check.stdout.contains("warning: mapping field 'address1-city' is not a documented Omnigage contact field"))
     }
 
+    @Test func aPaddedRowCarriesItsWarningToTheTransformTheSummaryAndTheErrorsAndResultsFiles() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try makeTemporaryDirectory()
+        // Bob's row was cut off before his opt-out: padded on request, it must never pass unnoticed.
+        try writeFile(dir, "contacts.csv", "Given,Family,Mobile,Opt_out\nAda,Quill,407 634 1732,no\nBob,Stone,407 555 0100\nCy,Vale,407 555 0199,yes\n")
+        try writeFile(dir, "job.lua", """
+            return roster.job {
+              source = roster.read(arg[1], { ragged = "pad" }), target = roster.omnigage {},
+              transform = function(row, ctx)
+                if ctx.warnings then return nil, "cut off: " .. ctx.warnings[1] end
+                return row
+              end,
+              mapping = { ["first-name"] = "Given", ["last-name"] = "Family", ["phone1-phone-number"] = "Mobile" },
+              options = { interval = 0.05, errors_file = "errors.csv", results_file = "results.csv" },
+            }
+            """)
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 0, "\(r.stderr)")
+        let s = try summary(r)
+        #expect((s["read"] as? Int, s["sent"] as? Int, s["skipped"] as? Int) == (3, 2, 1))
+        #expect(s["rows_with_warnings"] as? Int == 1)
+        let examples = s["warning_examples"] as? [String] ?? []
+        #expect(examples.contains { $0.contains("contacts.csv row 2 (line 3): 3 field(s), the header has 4: padded") }, "\(examples)")
+        #expect(r.stderr.contains("1 skipped, 0 rejected, 1 with warnings"), "\(r.stderr)")
+
+        let errors = try String(contentsOfFile: dir + "/errors.csv", encoding: .utf8)
+        #expect(errors.contains("Bob,Stone,407 555 0100,,2,3,skipped,transform,\"cut off: 3 field(s), the header has 4: padded with empty values"
+                                + " (ragged = \"\"pad\"\")\",\"3 field(s)"), "\(errors)")
+        let results = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        #expect(results.first?.hasSuffix("_outcome,_reason,_id,_warnings") == true)
+        #expect(results.filter { $0.hasSuffix("padded with empty values (ragged = \"\"pad\"\")\"") }.count == 1, "\(results)")
+    }
+
     @Test func vendorErredRowsReachTheErrorsFileWithTheirOwnLinesAndTheResultsFileListsEveryRecordOnce() throws {
         let sandbox = try SandboxProcess()
         let dir = try makeTemporaryDirectory()
@@ -648,16 +681,16 @@ func balanced(_ s: [String: Any]) -> Bool {
         // The files are CRLF (RFC 4180): "\r\n" is one Character in Swift.
         let errorLines = errors.split(whereSeparator: \.isNewline).map(String.init)
         #expect(errorLines.count == 3, "\(errors)")
-        #expect(errorLines.contains { $0.hasPrefix("Cy,Vale,,cy@example.com,3,4,skipped,no phone") })
-        #expect(errorLines.contains { $0.hasPrefix("Bob,Stone,12345,bob@example.com,2,3,erred,") && $0.lowercased().contains("phone") },
+        #expect(errorLines.contains { $0.hasPrefix("Cy,Vale,,cy@example.com,3,4,skipped,transform,no phone") })
+        #expect(errorLines.contains { $0.hasPrefix("Bob,Stone,12345,bob@example.com,2,3,erred,vendor,") && $0.lowercased().contains("phone") },
                 "\(errors)")
 
         let results = try String(contentsOfFile: dir + "/results.csv", encoding: .utf8)
         let reader = results.split(whereSeparator: \.isNewline).map(String.init)
-        #expect(reader.first == "Given,Family,Mobile,Email,_row,_line,_outcome,_reason,_id")
+        #expect(reader.first == "Given,Family,Mobile,Email,_row,_line,_outcome,_reason,_id,_warnings")
         let outcomes = reader.dropFirst().compactMap { line -> String? in
             let cells = line.split(separator: ",", omittingEmptySubsequences: false)
-            return cells.count >= 9 ? "\(cells[cells.count - 5]):\(cells[cells.count - 4]):\(cells[cells.count - 3])" : nil
+            return cells.count >= 10 ? "\(cells[cells.count - 6]):\(cells[cells.count - 5]):\(cells[cells.count - 4])" : nil
         }
         #expect(outcomes == ["1:2:created", "2:3:erred", "3:4:skipped", "4:5:created"], "\(results)")
     }

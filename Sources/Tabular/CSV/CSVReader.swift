@@ -155,9 +155,9 @@ public final class CSVReader: TableReader {
                                                     + "fix the file, or read it with ragged = \"pad\" if its exporter drops trailing empty fields",
                                                 values: values))
             }
-            warnings.add("record \(recordNumber) (line \(line)) has \(values.count) fields, the header has \(header.count): padded with empty values",
-                         kind: "short record")
+            let note = "\(values.count) field(s), the header has \(header.count): padded with empty values (ragged = \"pad\")"
             values.append(contentsOf: repeatElement("", count: header.count - values.count))
+            return .record(Record(values: values, number: recordNumber, line: line, warnings: [note]))
         }
         return .record(Record(values: values, number: recordNumber, line: line))
     }

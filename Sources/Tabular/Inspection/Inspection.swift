@@ -81,12 +81,16 @@ public enum Inspector {
         var rejectedCount = 0
         var rejected: [Inspection.Rejection] = []
         var suspicious = ValueChecks(columns: header.count)
+        var recordWarnings = WarningLog()
         while let event = try reader.next() {
             rows += 1
             switch event {
             case let .record(record):
                 if sample.count < sampleRows { sample.append(record.values) }
                 suspicious.check(record.values)
+                for warning in record.warnings {
+                    recordWarnings.add("record \(record.number) (line \(record.line)): \(warning)", kind: "record")
+                }
             case let .rejected(record):
                 rejectedCount += 1
                 if rejected.count < rejectedLimit {
@@ -98,7 +102,7 @@ public enum Inspector {
         return Inspection(path: path, format: info.format.rawValue, encoding: info.encoding,
                           delimiter: info.delimiter.map { String(UnicodeScalar($0)) }, sheets: info.sheets,
                           header: header, sample: sample, rows: rows, rejectedCount: rejectedCount, rejected: rejected,
-                          warnings: info.warnings + suspicious.warnings(header: header))
+                          warnings: info.warnings + recordWarnings.all + suspicious.warnings(header: header))
     }
 }
 
