@@ -1,6 +1,7 @@
 import Foundation
 import LuaRuntime
 import Pipeline
+import Tabular
 import Transport
 
 /// A job's hooks: Lua functions in a `hooks = {...}` table, called with values converted by the

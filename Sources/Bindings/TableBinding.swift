@@ -100,7 +100,8 @@ enum TableBinding {
         try s.state.checkFile(path, function: "roster.read")
         var options = ReadOptions()
         if s.type(at: 2) == .table {
-            try OptionReader.check(keys(of: 2, on: s), known: ["format", "sheet", "delimiter", "encoding", "header", "skip", "ragged", "max_field_bytes"],
+            try OptionReader.check(keys(of: 2, on: s), known: ["format", "sheet", "delimiter", "encoding", "header", "skip", "ragged", "max_field_bytes",
+                                                          "quote", "comment", "columns"],
                                    function: "roster.read")
             if let f = try optionString(s, "format", in: 2, "read") {
                 guard let format = TableFormat(rawValue: f.lowercased()) else {
@@ -120,6 +121,20 @@ enum TableBinding {
                 options.delimiter = bytes[0]
             }
             if let e = try optionString(s, "encoding", in: 2, "read") { options.encoding = e }
+            switch s.getField("quote", in: 2) {
+            case .nil: break
+            case .boolean where !s.boolean(at: -1): options.quote = nil
+            case .string where s.string(at: -1)?.utf8.count == 1: options.quote = s.string(at: -1)?.utf8.first
+            default:
+                s.pop()
+                throw RosterScriptError("roster.read: quote must be one character (e.g. quote = \"'\") or false when quotes are ordinary text")
+            }
+            s.pop()
+            if let c = try optionString(s, "comment", in: 2, "read") {
+                guard c.utf8.count == 1 else { throw RosterScriptError("roster.read: comment must be one character (e.g. comment = \"#\"), got '\(c)'") }
+                options.comment = c.utf8.first
+            }
+            options.columns = try columnPicks(s, in: 2)
             switch s.getField("header", in: 2) {
             case .boolean: options.header = s.boolean(at: -1)
             case .nil: break
@@ -151,6 +166,28 @@ enum TableBinding {
         report.add(table.input)
         s.push(object: RowSource(table: table, stages: []), className: RowSource.className)
         return 1
+    }
+
+    /// `columns = { "Email", Phone = "Mobile Number" }`: listed names are kept as they are, in order;
+    /// `new = "Header"` pairs rename, after them in the file's order (resolved by the reader).
+    static func columnPicks(_ s: LuaStack, in index: Int32) throws -> [ColumnPick]? {
+        defer { s.pop() }
+        switch s.getField("columns", in: index) {
+        case .nil: return nil
+        case .table: break
+        default: throw RosterScriptError("roster.read: columns must be a table: { \"Email\", Phone = \"Mobile Number\" } keeps Email and renames Mobile Number to Phone")
+        }
+        guard case .table(let t) = try s.value(at: -1) else { return nil }
+        let picks = t.array.compactMap { $0.stringValue.map(ColumnPick.init) }
+        guard picks.count == t.array.count else { throw RosterScriptError("roster.read: columns lists column names (strings)") }
+        var renames: [ColumnPick] = []
+        for (key, value) in t.fields {
+            guard let name = key.stringValue, let source = value.stringValue else {
+                throw RosterScriptError("roster.read: columns renames with name = \"Header in the file\" (strings), got \(key) = \(value)")
+            }
+            renames.append(ColumnPick(name: name, source: source, listed: false))
+        }
+        return picks + renames
     }
 
     /// The keys of the table at `index` (non-string keys as their type in parentheses).

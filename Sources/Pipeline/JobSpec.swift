@@ -112,22 +112,3 @@ public enum RejectLimit: Sendable, Equatable, CustomStringConvertible {
 public enum JobOptionKeys {
     public static let common: Set<String> = ["name", "columns", "errors_file", "results_file", "max_rejects"]
 }
-
-/// The closest name to `word` among `candidates` (for "did you mean" hints), if one is close.
-public func nearestName(to word: String, in candidates: some Sequence<String>) -> String? {
-    func distance(_ a: [Character], _ b: [Character]) -> Int {
-        var previous = Array(0 ... b.count)
-        for (i, ca) in a.enumerated() {
-            var current = [i + 1]
-            for (j, cb) in b.enumerated() {
-                current.append(min(previous[j + 1] + 1, current[j] + 1, previous[j] + (ca == cb ? 0 : 1)))
-            }
-            previous = current
-        }
-        return previous[b.count]
-    }
-    let w = Array(word.lowercased())
-    let best = candidates.map { ($0, distance(w, Array($0.lowercased()))) }.min { $0.1 < $1.1 || ($0.1 == $1.1 && $0.0 < $1.0) }
-    guard let best, best.1 <= max(2, w.count / 3) else { return nil }
-    return best.0
-}

@@ -1,3 +1,4 @@
+import Tabular
 import Transport
 
 /// Reads a checked options table (converted from Lua): an unknown key is an error naming the

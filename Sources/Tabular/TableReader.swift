@@ -27,6 +27,12 @@ public struct ReadOptions: Sendable {
     public var headerRow: Int = 1
     /// What a delimited record with fewer fields than the header becomes (`ragged`).
     public var ragged: RaggedRows = .reject
+    /// The quote character of delimited text (`quote`); nil when quotes are ordinary text (`quote = false`).
+    public var quote: UInt8? = 0x22
+    /// Lines of delimited text starting with this byte are comments, passed over (`comment = "#"`).
+    public var comment: UInt8?
+    /// Columns to keep, each under the name the script sees (`columns`): in this order; nil keeps all.
+    public var columns: [ColumnPick]?
     /// The ceiling for one field or cell, in bytes: a longer value rejects its record (`max_field_bytes`).
     public var maxFieldBytes: Int = ReadOptions.defaultMaxFieldBytes
     /// 16 MiB: far above any contact field, far below what would exhaust memory.

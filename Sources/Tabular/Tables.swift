@@ -17,13 +17,24 @@ public enum Tables {
     /// Opens `path`, sniffing format, encoding and delimiter unless `options` names them.
     public static func open(path: String, options: ReadOptions = ReadOptions()) throws -> any TableReader {
         let format = try detectFormat(path: path, options: options)
+        if options.sheet != nil && format != .xlsx && format != .xls {
+            throw TabularError.badOption(path: path, option: "sheet", detail: "this is a \(format.rawValue.uppercased()) file: sheet applies to workbooks (.xlsx)")
+        }
+        if format != .csv {
+            for (option, set) in [("delimiter", options.delimiter != nil), ("quote", options.quote != 0x22), ("comment", options.comment != nil)] where set {
+                throw TabularError.badOption(path: path, option: option, detail: "this is a \(format.rawValue.uppercased()) file: \(option) applies to delimited text (.csv, .tsv, .txt)")
+            }
+        }
+        let reader: any TableReader
         switch format {
-        case .csv: return try CSVReader(path: path, options: options)
-        case .json: return try JSONReader(path: path, options: options)
-        case .xml: return try XMLContactReader(path: path, options: options)
-        case .xlsx: return try XLSXReader(path: path, options: options)
+        case .csv: reader = try CSVReader(path: path, options: options)
+        case .json: reader = try JSONReader(path: path, options: options)
+        case .xml: reader = try XMLContactReader(path: path, options: options)
+        case .xlsx: reader = try XLSXReader(path: path, options: options)
         case .xls: throw TabularError.legacyWorkbook(path: path, encrypted: false)
         }
+        guard let picks = options.columns else { return reader }
+        return try ColumnSelection(reader, picks: picks)
     }
 
     /// The format `open` would use for `path`: `options.format`, else content, else extension.

@@ -31,6 +31,18 @@ struct Inspect: ParsableCommand {
     @Option(help: "Short CSV records: reject (default) or pad.")
     var ragged = "reject"
 
+    @Option(help: "Delimiter of a delimited file (one character, or \\t); sniffed when not given.")
+    var delimiter: String?
+
+    @Option(help: "Text encoding: auto (default), utf-8, utf-16, cp1252 or latin-1.")
+    var encoding = "auto"
+
+    @Option(help: "Quote character of a delimited file (default \"), or none when quotes are ordinary text.")
+    var quote: String?
+
+    @Option(help: "Lines starting with this character are comments (e.g. #).")
+    var comment: String?
+
     @Option(help: "Number of sample rows to show.")
     var sample = 5
 
@@ -45,6 +57,9 @@ struct Inspect: ParsableCommand {
         if let header, header < 1 { throw ValidationError("--header must be a 1-based row number") }
         if skip < 0 { throw ValidationError("--skip must be 0 or more") }
         if RaggedRows(rawValue: ragged) == nil { throw ValidationError("--ragged must be reject or pad") }
+        if let delimiter, delimiter != "\\t", delimiter.utf8.count != 1 { throw ValidationError("--delimiter must be one character (or \\t)") }
+        if let quote, quote != "none", quote.utf8.count != 1 { throw ValidationError("--quote must be one character, or none") }
+        if let comment, comment.utf8.count != 1 { throw ValidationError("--comment must be one character") }
     }
 
     func run() throws {
@@ -54,6 +69,10 @@ struct Inspect: ParsableCommand {
         options.headerRow = header ?? 1
         options.skip = skip
         options.ragged = RaggedRows(rawValue: ragged) ?? .reject
+        options.delimiter = delimiter.map { $0 == "\\t" ? 0x09 : $0.utf8.first ?? 0x2C }
+        options.encoding = encoding
+        if let quote { options.quote = quote == "none" ? nil : quote.utf8.first }
+        options.comment = comment?.utf8.first
         let report: Inspection
         do {
             report = try Inspector.inspect(path: file, options: options, sampleRows: sample)

@@ -71,6 +71,25 @@ import Sandbox
         #expect(try run("roster.write(roster.read((...) .. '/in.csv'), (...) .. '/o.csv', { errors = (...) .. '/e.csv' })", in: dir) == nil)
     }
 
+    @Test func quoteCommentColumnsAndEncodingAreReadingOptions() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "b.csv", "# CoreBank export\nMobile Number;Name;Notes\n'0412 345';'O''Brien';x\n")
+        let script = """
+            local src = roster.read((...) .. '/b.csv', { comment = '#', quote = "'", encoding = 'latin-1',
+                                                         columns = { 'Name', Phone = 'Mobile Number' } })
+            local h = src:header()
+            assert(#h == 2 and h[1] == 'Name' and h[2] == 'Phone', table.concat(h, ','))
+            for row in src:rows() do assert(row.Phone == '0412 345' and row.Name == "O'Brien" and row.Notes == nil) end
+            """
+        #expect(try run(script, in: dir) == nil)
+        let typo = try #require(try run("roster.read((...) .. '/b.csv', { comment = '#', columns = { 'Nmae' } })", in: dir))
+        #expect(typo.message.contains("no column \"Nmae\" in the header (did you mean \"Name\"?)"), "\(typo.message)")
+        let quote = try #require(try run("roster.read((...) .. '/b.csv', { quote = true })", in: dir))
+        #expect(quote.message.contains("quote must be one character"))
+        let columns = try #require(try run("roster.read((...) .. '/b.csv', { columns = 'Name' })", in: dir))
+        #expect(columns.message.contains("columns must be a table"))
+    }
+
     @Test func headerSkipRaggedAndTheFieldCeilingAreReadingOptions() throws {
         let dir = try makeTemporaryDirectory()
         try writeFile(dir, "t.csv", "Title\n\nphone,name,opt_out\n1,Ann,no\n2,Bob\n")

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import RosterTestSupport
+import Tabular
 import Transport
 @testable import Pipeline
 

@@ -166,6 +166,11 @@ func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async t
         #expect(r.stdout.contains("record 2, line 4: record has 2 field(s), the header has 3"))
         let padded = try RosterProcess.run(["inspect", "--skip", "1", "--ragged", "pad", "t.csv"], in: dir)
         #expect(padded.stdout.contains("Rows:      2 (0 rejected)"), "\(padded.stdout)")
+        let hint = try RosterProcess.run(["inspect", "t.csv"], in: dir)
+        #expect(hint.stdout.contains("read it with header = 2 (roster inspect --header 2 t.csv)"), "\(hint.stdout)")
+        try writeFile(dir, "c.csv", "# exported\nphone|name\n'1|2'|Ann\n")
+        let options = try RosterProcess.run(["inspect", "--comment", "#", "--quote", "'", "--encoding", "cp1252", "c.csv"], in: dir)
+        #expect(options.stdout.contains("1|2 | Ann"), "\(options.stdout)")
         let bad = try RosterProcess.run(["inspect", "--ragged", "fill", "t.csv"], in: dir)
         #expect(bad.status == 2 && bad.stderr.contains("--ragged must be reject or pad"))
     }

@@ -274,7 +274,7 @@ import Testing
         let dir = try Scratch()
         let path = try dir.write("o.csv", "a\n1\n")
         #expect(throws: TabularError.badOption(path: path, option: "encoding",
-                                               detail: "unknown encoding \"ebcdic\"; use auto, utf-8, utf-16le, utf-16be or windows-1252")) {
+                                               detail: "unknown encoding \"ebcdic\"; use auto, utf-8, utf-16 (utf-16le, utf-16be), cp1252 (windows-1252) or latin-1")) {
             try CSVReader(path: path, options: ReadOptions(encoding: "ebcdic"))
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Omnigage
+import Tabular
 import Transport
 
 /// Omnigage as a job target: create upload -> S3 POST -> import-contacts -> wait.

@@ -23,7 +23,8 @@ extension CSVReader {
             case let .fields(line, problem):
                 let spans = self.spans
                 let p = buffer.base
-                var clean = problem == nil && spans.count <= width && (spans.count == width || ragged == .pad)
+                // Doubled quotes are copied as they are only when the input's quote is the writer's (").
+                var clean = problem == nil && spans.count == width && (self.quote == quote || !spans.contains { $0.escaped })
                 if clean && validates {
                     for span in spans where !UTF8Validation.isValid(UnsafeBufferPointer(start: p + span.start, count: span.end - span.start)) {
                         clean = false
@@ -33,16 +34,14 @@ extension CSVReader {
                 guard clean else {
                     let (values, badBytes) = buildValues()
                     switch makeEvent(values: values, line: line, problem: problem, badBytes: badBytes) {
-                    case let .record(record): try writer.writeRow(record.values)
+                    case let .record(record):
+                        for note in record.warnings { warnings.add("record \(record.number) (line \(record.line)): \(note)", kind: "record") }
+                        try writer.writeRow(record.values)
                     case let .rejected(rejected): try onRejected(rejected)
                     }
                     continue
                 }
                 recordNumber += 1
-                if spans.count < width {
-                    warnings.add("record \(recordNumber) (line \(line)) has \(spans.count) fields, the header has \(width): padded with empty values",
-                                 kind: "short record")
-                }
                 let rawLength = spans.isEmpty ? 0 : spans[spans.count - 1].end - spans[0].start
                 try writer.output.withSpace(rawLength * 2 + 3 * width + 4) { out, end in
                     for (index, span) in spans.enumerated() {

@@ -7,6 +7,7 @@ public final class CSVReader: TableReader {
         var result = baseInfo
         result.warnings = warnings.all
         if blankLines > 0 { result.warnings.append("skipped \(blankLines) blank line(s)") }
+        if commentLines > 0 { result.warnings.append("skipped \(commentLines) comment line(s)") }
         if let source = source as? TranscodingSource, source.replacements > 0 {
             result.warnings.append("\(source.replacements) unpaired UTF-16 surrogate(s) replaced by U+FFFD")
         }
@@ -23,6 +24,12 @@ public final class CSVReader: TableReader {
 
     /// The delimiter in use (sniffed unless given).
     public let delimiter: UInt8
+    /// The quote character, when fields may be quoted (`quote = false`: quotes are text).
+    let quote: UInt8
+    let quoting: Bool
+    /// Lines starting with this byte are comments, passed over like blank lines (-1: none).
+    private let comment: Int
+    private var commentLines = 0
     private var baseInfo: SourceInfo
     var warnings = WarningLog()
     private var blankLines = 0
@@ -63,6 +70,9 @@ public final class CSVReader: TableReader {
     public init(path: String, options: ReadOptions = ReadOptions()) throws {
         maxFieldBytes = options.maxFieldBytes
         ragged = options.ragged
+        quote = options.quote ?? 0x22
+        quoting = options.quote != nil
+        comment = options.comment.map(Int.init) ?? -1
         let file = try FileInput(path: path)
         let sample = try file.peek(count: EncodingSniffer.sampleSize)
         let detection = try EncodingSniffer.detect(sample: sample, requested: options.encoding, path: path)
@@ -75,7 +85,9 @@ public final class CSVReader: TableReader {
         }
         while buffer.count < EncodingSniffer.sampleSize, try source.fill(buffer) {}
         if buffer.count < EncodingSniffer.sampleSize { atEnd = !(try source.fill(buffer)) }
-        delimiter = options.delimiter ?? DelimiterSniffer.sniff(UnsafeBufferPointer(start: buffer.base + buffer.start, count: min(buffer.count, EncodingSniffer.sampleSize)))
+        delimiter = options.delimiter ?? DelimiterSniffer.sniff(UnsafeBufferPointer(start: buffer.base + buffer.start, count: min(buffer.count, EncodingSniffer.sampleSize)),
+                                                                quote: options.quote, comment: options.comment,
+                                                                skipLines: options.skip + max(0, options.headerRow - 1))
         baseInfo = SourceInfo(path: path, format: .csv, encoding: detection.encoding.rawValue, delimiter: delimiter)
         if let warning = detection.warning { warnings.add(warning) }
         try readHeader(wanted: options.header, skip: options.skip, at: options.headerRow)
@@ -198,11 +210,26 @@ public final class CSVReader: TableReader {
         let end = buffer.end
         let eof = atEnd
         let delimiter = self.delimiter
-        let quote = UInt8(ascii: "\"")
+        let quote = self.quote
+        let quoting = self.quoting
         let lf: UInt8 = 0x0A
         let cr: UInt8 = 0x0D
         var i = buffer.start
         if i >= end { return eof ? .end : .needMore }
+        // Comment lines (`comment = "#"`) are passed over whole, wherever a record would start.
+        while comment >= 0 && Int(p[i]) == comment {
+            var k = i
+            while k < end && p[k] != lf && p[k] != cr { k += 1 }
+            if k >= end || (p[k] == cr && k + 1 >= end) {
+                if !eof { return .needMore }
+            }
+            if k < end { k += (p[k] == cr && k + 1 < end && p[k + 1] == lf) ? 2 : 1 }
+            i = k
+            buffer.start = i
+            line += 1
+            commentLines += 1
+            if i >= end { return eof ? .end : .needMore }
+        }
         // Work on a local array: appending to a stored property pays an exclusivity check per field.
         var spans: [FieldSpan] = []
         swap(&spans, &self.spans)
@@ -228,7 +255,7 @@ public final class CSVReader: TableReader {
                 spans.append(FieldSpan(start: i, end: i, escaped: false))
                 break fieldLoop
             }
-            if p[i] == quote {
+            if quoting && p[i] == quote {
                 let contentStart = i + 1
                 let linesAtQuote = lines
                 var escaped = false
@@ -330,7 +357,7 @@ public final class CSVReader: TableReader {
 
     /// Consumes the rest of an oversized record without keeping it: to the line end outside quotes, or to the end of the file.
     private func skipOversized(line recordLine: Int, field: Int, inQuote startInQuote: Bool, lines startLines: Int) throws -> Scan {
-        let quote = UInt8(ascii: "\""), lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
+        let quote = self.quote, quoting = self.quoting, lf: UInt8 = 0x0A, cr: UInt8 = 0x0D
         var inQuote = startInQuote
         var quotePending = false
         var atFieldStart = false
@@ -367,7 +394,7 @@ public final class CSVReader: TableReader {
                 i += 1
                 if c == lf { finished = true; break }
                 if c == cr { crPending = true; continue }
-                if c == delimiter { atFieldStart = true } else if c == quote && atFieldStart { inQuote = true; atFieldStart = false } else { atFieldStart = false }
+                if c == delimiter { atFieldStart = true } else if quoting && c == quote && atFieldStart { inQuote = true; atFieldStart = false } else { atFieldStart = false }
             }
             buffer.start = i
         }
@@ -398,7 +425,7 @@ public final class CSVReader: TableReader {
                 while i < span.end {
                     let c = p[i]
                     scratch.append(c)
-                    i += (c == UInt8(ascii: "\"") && i + 1 < span.end && p[i + 1] == c) ? 2 : 1
+                    i += (c == quote && i + 1 < span.end && p[i + 1] == c) ? 2 : 1
                 }
                 scratch.withUnsafeBufferPointer { bytes in
                     if validates && !UTF8Validation.isValid(bytes) { bad = true }

@@ -32,11 +32,26 @@ enum EncodingSniffer {
         else if sample.starts(with: [0xFE, 0xFF]) { bom = (.utf16BE, 2) }
         let wanted = requested.lowercased()
         if wanted != "auto" {
-            let aliases: [String: TextEncoding] = ["utf8": .utf8, "utf-8": .utf8, "utf-16le": .utf16LE, "utf-16be": .utf16BE,
-                                                   "windows-1252": .windows1252, "cp1252": .windows1252, "latin1": .windows1252]
+            // Latin-1 labels mean Windows-1252, as the WHATWG Encoding Standard maps them: files labelled
+            // ISO-8859-1 are in practice written by Windows, with curly quotes and € in 0x80-0x9F.
+            let aliases: [String: TextEncoding] = ["utf8": .utf8, "utf-8": .utf8, "utf-8-sig": .utf8, "utf-16le": .utf16LE, "utf-16be": .utf16BE,
+                                                   "windows-1252": .windows1252, "cp1252": .windows1252, "latin1": .windows1252,
+                                                   "latin-1": .windows1252, "iso-8859-1": .windows1252]
+            if wanted == "utf-16" || wanted == "utf16" {
+                // The byte order mark decides; without one, where the zero bytes of ASCII text sit.
+                if let (encoding, length) = bom, encoding != .utf8 { return EncodingDetection(encoding: encoding, bomLength: length, warning: nil) }
+                let pairs = sample.count / 2
+                var evenZeros = 0, oddZeros = 0
+                for i in 0 ..< min(pairs, 4096) {
+                    if sample[2 * i] == 0 { evenZeros += 1 }
+                    if sample[2 * i + 1] == 0 { oddZeros += 1 }
+                }
+                return EncodingDetection(encoding: evenZeros > oddZeros ? .utf16BE : .utf16LE, bomLength: 0, warning: nil)
+            }
             guard let encoding = aliases[wanted] else {
+                let hint = nearestName(to: wanted, in: aliases.keys.sorted() + ["utf-16", "auto"]).map { " (did you mean \"\($0)\"?)" } ?? ""
                 throw TabularError.badOption(path: path, option: "encoding",
-                                             detail: "unknown encoding \"\(requested)\"; use auto, utf-8, utf-16le, utf-16be or windows-1252")
+                                             detail: "unknown encoding \"\(requested)\"\(hint); use auto, utf-8, utf-16 (utf-16le, utf-16be), cp1252 (windows-1252) or latin-1")
             }
             let skip = bom.map { $0.0 == encoding ? $0.1 : 0 } ?? 0
             return EncodingDetection(encoding: encoding, bomLength: skip, warning: nil)

@@ -30,6 +30,8 @@ public struct Inspection: Sendable, Equatable, Encodable {
     public var rejected: [Rejection]
     /// Reader warnings plus suspicious values found in the data.
     public var warnings: [String]
+    /// The `header =` row that fits when the table seems to start below title rows (nil when row 1 fits).
+    public var suggestedHeader: Int?
 
     /// The rendering `roster inspect` prints.
     public var text: String {
@@ -52,6 +54,10 @@ public struct Inspection: Sendable, Equatable, Encodable {
             lines.append("Rejected:")
             for r in rejected { lines.append("  record \(r.record), line \(r.line): \(r.reason)") }
             if rejectedCount > rejected.count { lines.append("  ... and \(rejectedCount - rejected.count) more") }
+        }
+        if let row = suggestedHeader {
+            lines.append("Hint:      the table seems to start at row \(row), below title rows: read it with header = \(row) "
+                         + "(roster inspect --header \(row) \(path))")
         }
         if !warnings.isEmpty {
             lines.append("Warnings:")
@@ -99,10 +105,42 @@ public enum Inspector {
             }
         }
         let info = reader.info
+        var suggestion: Int?
+        if options.header && options.headerRow == 1 && options.skip == 0 && options.columns == nil {
+            suggestion = try suggestHeaderRow(path: path, options: options)
+        }
         return Inspection(path: path, format: info.format.rawValue, encoding: info.encoding,
                           delimiter: info.delimiter.map { String(UnicodeScalar($0)) }, sheets: info.sheets,
                           header: header, sample: sample, rows: rows, rejectedCount: rejectedCount, rejected: rejected,
-                          warnings: info.warnings + recordWarnings.all + suspicious.warnings(header: header))
+                          warnings: info.warnings + recordWarnings.all + suspicious.warnings(header: header), suggestedHeader: suggestion)
+    }
+
+    static let titleRowsLooked = 10
+    static let recordsLooked = 20
+
+    /// When row 1 does not look like a header (blank names, one column, or records below it rejected or
+    /// warned about), the first row from 2 to 10 whose header names more columns and reads better.
+    static func suggestHeaderRow(path: String, options: ReadOptions) throws -> Int? {
+        func fit(_ row: Int) -> (named: Int, width: Int, records: Int, bad: Int)? {
+            var o = options
+            o.headerRow = row
+            guard let reader = try? Tables.open(path: path, options: o) else { return nil }
+            let named = reader.header.enumerated().filter { $0.element != "column_\($0.offset + 1)" }.count
+            var records = 0, bad = 0
+            for _ in 0 ..< recordsLooked {
+                let event: ReadEvent?
+                do { event = try reader.next() } catch { bad += 1; break }
+                guard let event else { break }
+                if case .record(let r) = event, r.warnings.isEmpty { records += 1 } else { bad += 1 }
+            }
+            return (named, reader.header.count, records, bad)
+        }
+        guard let first = fit(1), first.bad > 0 || first.records == 0 || first.named < first.width || first.width < 2 else { return nil }
+        for row in 2 ... titleRowsLooked {
+            guard let candidate = fit(row) else { return nil }
+            if candidate.named >= 2 && candidate.named > first.named && candidate.records > 0 && candidate.bad < max(1, first.bad) { return row }
+        }
+        return nil
     }
 }
 

@@ -28,8 +28,21 @@ enum FormatSniffer {
         case "xml": return .xml
         default: break
         }
-        if head.isEmpty || utf16 || !head.prefix(4096).contains(0) { return .csv }
+        if head.isEmpty || utf16 || !head.prefix(4096).contains(0) || looksLikeUTF16Text(head) { return .csv }
         throw TabularError.unknownFormat(path: path)
+    }
+
+    /// UTF-16 text without a byte order mark: zero bytes (the high halves of Latin characters) on
+    /// one side of every pair only, and on at least a quarter of the pairs.
+    static func looksLikeUTF16Text(_ head: [UInt8]) -> Bool {
+        let pairs = min(head.count, 4096) / 2
+        guard pairs >= 2 else { return false }
+        var even = 0, odd = 0
+        for i in 0 ..< pairs {
+            if head[2 * i] == 0 { even += 1 }
+            if head[2 * i + 1] == 0 { odd += 1 }
+        }
+        return (even == 0) != (odd == 0) && max(even, odd) * 4 >= pairs
     }
 
     /// The first non-blank UTF-16 code unit after the BOM.
