@@ -10,6 +10,7 @@ struct RowWriter {
     let stack: LuaStack
     let path: String
     let format: TableFormat
+    let options: WriteOptions
     let columns: [String]?
     let errorsPath: String?
 
@@ -30,12 +31,12 @@ struct RowWriter {
         let transform = src.stages.isEmpty && columns == nil ? nil : LuaTransform(stack: stack, source: src, columns: columns)
         defer { src.table.finished = true }
         return try runner.export(src.table.reader, transform: transform, input: src.table.input, to: path, format: format,
-                                 columns: columns, errorsFile: errorsPath)
+                                 options: options, columns: columns, errorsFile: errorsPath)
     }
 
     private func write(list: Int32) throws -> WriteSummary {
         let s = stack
-        let writer = try Tables.writer(path: path, format: format)
+        let writer = try Tables.writer(path: path, format: format, options: options)
         let n = s.rawLength(at: list)
         var converter: RowConverter?
         for i in 0 ..< n {

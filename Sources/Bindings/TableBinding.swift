@@ -227,30 +227,43 @@ enum TableBinding {
         let ext = (path as NSString).pathExtension.lowercased()
         let byExtension = Tables.writeFormat(forPath: path)
         if byExtension == nil, let named = TableFormat(rawValue: ext) {
-            throw RosterScriptError("roster.write: cannot write \(named.rawValue.uppercased()) (\(path)): write .csv, .json or .xml")
+            throw RosterScriptError("roster.write: cannot write \(named.rawValue.uppercased()) (\(path)): write .csv, .xlsx, .json or .xml")
         }
         var format = byExtension ?? .csv
         var columns: [String]?
         var errorsPath: String?
+        var options = WriteOptions()
+        if ext == "tsv" { options.delimiter = 0x09 }
         if s.type(at: 3) == .table {
-            try OptionReader.check(keys(of: 3, on: s), known: ["format", "columns", "errors"], function: "roster.write")
+            try OptionReader.check(keys(of: 3, on: s), known: ["format", "columns", "errors", "delimiter", "encoding", "line_ending", "quote", "header"],
+                                   function: "roster.write")
             if let f = try optionString(s, "format", in: 3, "write") {
-                guard let chosen = TableFormat(rawValue: f.lowercased()), [.csv, .json, .xml].contains(chosen) else {
-                    throw RosterScriptError("roster.write: unknown format '\(f)' (use csv, json or xml)")
+                guard let chosen = TableFormat(rawValue: f.lowercased()), [.csv, .xlsx, .json, .xml].contains(chosen) else {
+                    throw RosterScriptError("roster.write: unknown format '\(f)' (use csv, xlsx, json or xml)")
                 }
                 if let byExtension, byExtension != chosen {
                     throw RosterScriptError("roster.write: format '\(f)' does not match the extension of \(path) (\(byExtension.rawValue))")
                 }
                 format = chosen
             }
-            if s.getField("columns", in: 3) == .table, case .table(let t) = try s.value(at: -1) {
-                columns = t.array.compactMap(\.stringValue)
+            switch s.getField("columns", in: 3) {
+            case .nil: break
+            case .table:
+                if case .table(let t) = try s.value(at: -1) {
+                    columns = t.array.compactMap(\.stringValue)
+                    if columns?.count != t.array.count || !t.fields.isEmpty {
+                        throw RosterScriptError("roster.write: columns lists the output columns in order, as strings: { \"Email\", \"Phone\" }")
+                    }
+                }
+            default: throw RosterScriptError("roster.write: columns must be a list of column names")
             }
             s.pop()
             errorsPath = try optionString(s, "errors", in: 3, "write")
             if let errorsPath { try s.state.checkFile(errorsPath, function: "roster.write") }
+            try layout(&options, s, format: format)
         }
-        let summary = try RowWriter(runner: runner, stack: s, path: path, format: format, columns: columns, errorsPath: errorsPath).write(from: 1)
+        let summary = try RowWriter(runner: runner, stack: s, path: path, format: format, options: options, columns: columns,
+                                    errorsPath: errorsPath).write(from: 1)
         s.push(LuaValue.table(LuaTable(fields: [
             "path": .string(summary.path), "rows": .integer(Int64(summary.rows)),
             "bytes": .integer(Int64(summary.bytes)), "format": .string(format.rawValue),
@@ -258,6 +271,58 @@ enum TableBinding {
         return 1
     }
 
+}
+
+extension TableBinding {
+    /// The layout options of `roster.write` (at stack index 3): delimiter, encoding, line_ending, quote, header.
+    static func layout(_ options: inout WriteOptions, _ s: LuaStack, format: TableFormat) throws {
+        var delimited: [String] = []
+        if let d = try optionString(s, "delimiter", in: 3, "write") {
+            let bytes = Array((d == "\\t" ? "\t" : d).utf8)
+            guard bytes.count == 1, ![0x22, 0x0A, 0x0D].contains(bytes[0]) else {
+                throw RosterScriptError("roster.write: delimiter must be one character other than a quote or a line break, got '\(d)'")
+            }
+            options.delimiter = bytes[0]
+            delimited.append("delimiter")
+        }
+        if let e = try optionString(s, "encoding", in: 3, "write") {
+            guard let encoding = WriteOptions.Encoding(rawValue: e.lowercased()) else {
+                let names = WriteOptions.Encoding.allCases.map(\.rawValue)
+                let hint = nearestName(to: e, in: names).map { " (did you mean \"\($0)\"?)" } ?? ""
+                throw RosterScriptError("roster.write: unknown encoding \"\(e)\"\(hint); use \(names.joined(separator: ", "))")
+            }
+            options.encoding = encoding
+            delimited.append("encoding")
+        }
+        if let l = try optionString(s, "line_ending", in: 3, "write") {
+            guard let ending = WriteOptions.LineEnding(rawValue: l.lowercased()) else {
+                throw RosterScriptError("roster.write: line_ending must be \"crlf\" (RFC 4180, the default) or \"lf\", got \"\(l)\"")
+            }
+            options.lineEnding = ending
+            delimited.append("line_ending")
+        }
+        if let q = try optionString(s, "quote", in: 3, "write") {
+            guard q == "minimal" || q == "all" else {
+                throw RosterScriptError("roster.write: quote must be \"minimal\" (quote where needed, the default) or \"all\", got \"\(q)\"")
+            }
+            options.quoteAll = q == "all"
+            delimited.append("quote")
+        }
+        switch s.getField("header", in: 3) {
+        case .nil: break
+        case .boolean: options.header = s.boolean(at: -1)
+        default:
+            s.pop()
+            throw RosterScriptError("roster.write: header must be true or false")
+        }
+        s.pop()
+        if format != .csv, let first = delimited.first {
+            throw RosterScriptError("roster.write: \(first) applies to CSV output, not \(format.rawValue.uppercased())")
+        }
+        if !options.header && (format == .json || format == .xml) {
+            throw RosterScriptError("roster.write: header = false applies to CSV and XLSX output (JSON and XML name every field)")
+        }
+    }
 }
 
 /// An error in how a script used the `roster` API; raised in Lua with the caller's position.

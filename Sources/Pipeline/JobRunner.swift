@@ -262,15 +262,15 @@ public final class JobRunner {
     /// or rejected, and counted into `input`'s accounting (a written record counts as sent). An
     /// untransformed CSV source is copied byte for byte.
     public func export(_ reader: any TableReader, transform: (any RecordTransform)?, input: ReportInput, to path: String,
-                       format: TableFormat, columns: [String]?, errorsFile: String?) throws -> WriteSummary {
+                       format: TableFormat, options: WriteOptions = WriteOptions(), columns: [String]?, errorsFile: String?) throws -> WriteSummary {
         // Written under a temporary name beside the target and renamed when complete: an interrupted
         // or failed write never leaves a half-written file under the final name.
         let partial = path + ".partial-\(getpid())"
         settings.temporary.track(partial)
         defer { settings.temporary.forget(partial) }
         do {
-            let summary = try write(reader, transform: transform, input: input, to: partial, format: format, columns: columns,
-                                    errorsFile: errorsFile)
+            let summary = try write(reader, transform: transform, input: input, to: partial, format: format, options: options,
+                                    columns: columns, errorsFile: errorsFile)
             guard rename(partial, path) == 0 else {
                 throw JobError(.usage, stage: "write", "cannot move the finished file into place at \(path) (errno \(errno))")
             }
@@ -283,13 +283,13 @@ public final class JobRunner {
     }
 
     private func write(_ reader: any TableReader, transform: (any RecordTransform)?, input: ReportInput, to path: String,
-                       format: TableFormat, columns: [String]?, errorsFile: String?) throws -> WriteSummary {
+                       format: TableFormat, options: WriteOptions, columns: [String]?, errorsFile: String?) throws -> WriteSummary {
         report.add(input)
         let accounting = input.accounting
         if transform == nil && columns == nil {
             var errors: ErrorsFile?
             defer { _ = try? errors?.finish() }
-            let summary = try TableCopy.copy(from: reader, to: try Tables.writer(path: path, format: format)) { r in
+            let summary = try TableCopy.copy(from: reader, to: try Tables.writer(path: path, format: format, options: options)) { r in
                 accounting.recordRead()
                 let issue = RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values)
                 try accounting.record(issue)
@@ -303,13 +303,16 @@ public final class JobRunner {
             }
             accounting.recordRead(summary.rows)
             accounting.recordSent(summary.rows)
+            for warning in reader.info.warnings { report.warn("\(input.path): \(warning)") }
             return summary
         }
-        var staging = try Staging(path: path, format: format, reader: reader, transform: transform, columns: columns, sampling: false)
+        var staging = try Staging(path: path, format: format, options: options, reader: reader, transform: transform, columns: columns,
+                                  sampling: false)
         let errors = errorsFile.map { ErrorsSink(path: $0, header: reader.header, input: input) }
         defer { errors?.finish() }
         try prepare(&staging, reader: reader, accounting: accounting, input: input, errors: errors, hooks: nil)
         accounting.recordSent(staging.stagedRecords)
+        for warning in reader.info.warnings { report.warn("\(input.path): \(warning)") }
         return WriteSummary(path: path, rows: staging.rows, bytes: Int(Self.size(of: path)))
     }
 
@@ -365,10 +368,10 @@ struct Staging {
     private(set) var sampleRows: [[String]] = []
     private(set) var samples: [String: [String]] = [:]
 
-    init(path: String, format: TableFormat = .csv, reader: any TableReader, transform: (any RecordTransform)?, columns: [String]?,
-         sampling: Bool) throws {
+    init(path: String, format: TableFormat = .csv, options: WriteOptions = WriteOptions(), reader: any TableReader,
+         transform: (any RecordTransform)?, columns: [String]?, sampling: Bool) throws {
         self.path = path
-        writer = try Tables.writer(path: path, format: format)
+        writer = try Tables.writer(path: path, format: format, options: options)
         self.transform = transform
         fixedColumns = columns
         sourceHeader = reader.header

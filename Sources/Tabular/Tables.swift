@@ -4,10 +4,11 @@
 ///     let writer = try Tables.writer(path: "clean.csv", format: Tables.writeFormat(forPath: "clean.csv") ?? .csv)
 ///     let summary = try TableCopy.copy(from: reader, to: writer) { rejected in ... }  // CSV -> CSV copies bytes
 public enum Tables {
-    /// The output format a path's extension asks for (`.csv`/`.txt`, `.json`, `.xml`), or nil.
+    /// The output format a path's extension asks for (`.csv`/`.tsv`/`.txt`, `.xlsx`, `.json`, `.xml`), or nil.
     public static func writeFormat(forPath path: String) -> TableFormat? {
         switch FormatSniffer.fileExtension(path) {
-        case "csv", "txt": return .csv
+        case "csv", "txt", "tsv": return .csv
+        case "xlsx": return .xlsx
         case "json": return .json
         case "xml": return .xml
         default: return nil
@@ -44,12 +45,15 @@ public enum Tables {
         return try FormatSniffer.sniff(path: path, head: head)
     }
 
-    /// Creates a writer for `format` at `path` (truncating it).
-    public static func writer(path: String, format: TableFormat) throws -> any TableWriter {
-        guard [.csv, .json, .xml].contains(format) else {
-            throw TabularError.unsupported(path: path, detail: "writing \(format.rawValue.uppercased()) is not supported: write CSV, JSON or XML")
+    /// Creates a writer for `format` at `path` (truncating it), laid out as `options` say.
+    public static func writer(path: String, format: TableFormat, options: WriteOptions = WriteOptions()) throws -> any TableWriter {
+        switch format {
+        case .csv: return CSVWriter(output: try ByteOutput(path: path), options: options)
+        case .xlsx: return try XLSXWriter(path: path, options: options)
+        case .json, .xml: return try writer(output: ByteOutput(path: path), format: format)
+        case .xls:
+            throw TabularError.unsupported(path: path, detail: "writing XLS (Excel 97-2003) is not supported: write .xlsx, .csv, .json or .xml")
         }
-        return try writer(output: ByteOutput(path: path), format: format)
     }
 
     /// Creates a writer for `format` into `output`: a file, an open descriptor, or memory

@@ -28,11 +28,15 @@ public enum TabularError: Error, Sendable, Equatable, CustomStringConvertible {
     case writerMisuse(path: String, row: Int?, detail: String)
     /// An option value that cannot be honoured.
     case badOption(path: String, option: String, detail: String)
+    /// A value the output format or encoding cannot hold (written rows are never silently altered).
+    case unwritable(path: String, row: Int, column: String, detail: String)
 
     public var description: String {
         switch self {
         case let .unsupported(path, detail):
             return "\(path): \(detail)"
+        case let .unwritable(path, row, column, detail):
+            return "\(path): row \(row), column \(column): \(detail)"
         case let .io(path, operation, code):
             return "\(path): cannot \(operation): \(Self.errnoText(code)); check that the path exists and is readable/writable"
         case let .unknownFormat(path):

@@ -78,7 +78,7 @@ public enum TableCopy {
     public static func copy(from reader: any TableReader, to writer: any TableWriter,
                             onRejected: (RejectedRecord) throws -> Void = { _ in }) throws -> WriteSummary {
         try writer.writeHeader(reader.header)
-        if let csv = reader as? CSVReader, let out = writer as? CSVWriter {
+        if let csv = reader as? CSVReader, let out = writer as? CSVWriter, out.usesFastPath, out.options.header {
             let rows = try csv.copyRecords(to: out, onRejected: onRejected)
             out.addRows(rows)
             return try writer.finish()

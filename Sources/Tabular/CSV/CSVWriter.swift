@@ -1,4 +1,5 @@
-// RFC 4180 output: UTF-8 without BOM, CRLF, quotes only where a reader would need them.
+// RFC 4180 output: UTF-8 without BOM, CRLF, quotes only where a reader would need them (by default;
+// `WriteOptions` change the delimiter, encoding, line ending, quoting and header).
 
 /// Writes CSV rows to a file, a descriptor or memory (`ByteOutput`).
 ///
@@ -8,6 +9,8 @@ public final class CSVWriter: TableWriter {
     /// The sink; its `totalBytes` lets a caller split output into parts.
     public let output: ByteOutput
     let delimiter: UInt8
+    let options: WriteOptions
+    private var header: [String] = []
     private var rows = 0
     private var width: Int?
     private var finished = false
@@ -21,12 +24,24 @@ public final class CSVWriter: TableWriter {
     public init(output: ByteOutput, delimiter: UInt8 = UInt8(ascii: ",")) {
         self.output = output
         self.delimiter = delimiter
+        var options = WriteOptions()
+        options.delimiter = delimiter
+        self.options = options
+    }
+
+    /// Writes into `output` laid out as `options` say (a BOM first for `utf-8-bom`).
+    public init(output: ByteOutput, options: WriteOptions) {
+        self.output = output
+        delimiter = options.delimiter
+        self.options = options
+        if options.encoding == .utf8BOM { output.appendBytes([0xEF, 0xBB, 0xBF]) }
     }
 
     public func writeHeader(_ header: [String]) throws {
         guard width == nil else { throw TabularError.writerMisuse(path: output.path, row: nil, detail: "the header was already written") }
         width = header.count
-        try writeFields(header)
+        self.header = header
+        if options.header { try writeLine(header, row: 0) }
     }
 
     public func writeRow(_ values: [String]) throws {
@@ -35,8 +50,57 @@ public final class CSVWriter: TableWriter {
             throw TabularError.writerMisuse(path: output.path, row: rows + 1,
                                             detail: "row has \(values.count) values, the header has \(width): align values with the header")
         }
-        try writeFields(values)
+        try writeLine(values, row: rows + 1)
         rows += 1
+    }
+
+    /// UTF-8, CRLF and minimal quoting: the byte-level path (and the CSV-to-CSV pass-through) apply.
+    var usesFastPath: Bool { options.encoding != .cp1252 && options.lineEnding == .crlf && !options.quoteAll }
+
+    /// One line, through the slow path when the options ask for more than RFC 4180's defaults.
+    private func writeLine(_ fields: [String], row: Int) throws {
+        if usesFastPath { return try writeFields(fields) }
+        var line: [UInt8] = []
+        for (index, field) in fields.enumerated() {
+            if index > 0 { line.append(delimiter) }
+            var bytes: [UInt8]
+            if options.encoding == .cp1252 {
+                bytes = []
+                bytes.reserveCapacity(field.utf8.count)
+                for scalar in field.unicodeScalars {
+                    guard let byte = Windows1252.byte(for: scalar) else {
+                        let name = index < header.count ? header[index] : "\(index + 1)"
+                        throw TabularError.unwritable(path: output.path, row: row, column: name,
+                                                      detail: "\"\(field)\" has \(scalar.properties.name.map { "U+\(String(scalar.value, radix: 16, uppercase: true)) \($0)" } ?? "U+\(String(scalar.value, radix: 16, uppercase: true))"), which Windows-1252 cannot hold: write encoding = \"utf-8-bom\" instead")
+                    }
+                    bytes.append(byte)
+                }
+            } else {
+                bytes = Array(field.utf8)
+            }
+            if options.quoteAll {
+                line.append(0x22)
+                for b in bytes {
+                    line.append(b)
+                    if b == 0x22 { line.append(0x22) }
+                }
+                line.append(0x22)
+            } else {
+                let count = bytes.count
+                line.reserveCapacity(line.count + 2 * count + 2)
+                bytes.withUnsafeBufferPointer { source in
+                    let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: 2 * count + 2)
+                    defer { scratch.deallocate() }
+                    var end = 0
+                    Self.encode(source, delimiter: delimiter, to: scratch, at: &end)
+                    line.append(contentsOf: UnsafeBufferPointer(start: scratch, count: end))
+                }
+            }
+        }
+        if options.lineEnding == .crlf { line.append(0x0D) }
+        line.append(0x0A)
+        output.appendBytes(line)
+        try output.rowDone()
     }
 
     /// Writes one line of already-split fields with no width check (for byte-level pass-through).

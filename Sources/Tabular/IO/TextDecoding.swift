@@ -224,3 +224,15 @@ final class TranscodingSource: UTF8Source {
         0x90, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x9D, 0x017E, 0x0178,
     ] + (0xA0 ... 0xFF).map { UInt32($0) }
 }
+
+/// Unicode to Windows-1252, the inverse of `TranscodingSource.cp1252High` (for writing).
+enum Windows1252 {
+    private static let high: [UInt32: UInt8] = Dictionary(
+        TranscodingSource.cp1252High.enumerated().map { ($1, UInt8(0x80 + $0)) }, uniquingKeysWith: { a, _ in a })
+
+    /// The byte for `scalar`, or nil when Windows-1252 has no such character.
+    static func byte(for scalar: Unicode.Scalar) -> UInt8? {
+        if scalar.value < 0x80 { return UInt8(scalar.value) }
+        return high[scalar.value]
+    }
+}
