@@ -95,6 +95,13 @@ let sandboxTargets: [Target] = [
     ], swiftSettings: swiftSettings),
 ]
 
+// The customer's toolkit: phone numbers (libphonenumber behind a C surface), email, text, names, dates.
+let toolkitTargets: [Target] = [
+    .target(name: "CPhoneNumber", path: "Sources/CPhoneNumber", linkerSettings: [.linkedLibrary("phonenumber")]),
+    .target(name: "Toolkit", dependencies: ["CPhoneNumber"], swiftSettings: swiftSettings),
+    .testTarget(name: "ToolkitTests", dependencies: ["Toolkit"], swiftSettings: swiftSettings),
+]
+
 // The job layer (row accounting, errors file, journal), the `roster` Lua module and the executable.
 let appTargets: [Target] = [
     .target(name: "Pipeline", dependencies: [
@@ -104,7 +111,7 @@ let appTargets: [Target] = [
     ], swiftSettings: swiftSettings),
     // Bindings reaches the vendor modules only to expose their low-level calls one to one.
     .target(name: "Bindings", dependencies: [
-        "LuaRuntime", "LuaJSON", "Tabular", "Pipeline", "Transport", "Omnigage", "Whispir",
+        "LuaRuntime", "LuaJSON", "Tabular", "Pipeline", "Transport", "Omnigage", "Whispir", "Toolkit",
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     .executableTarget(name: "roster", dependencies: [
@@ -122,5 +129,6 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [.executable(name: "roster", targets: ["roster"])],
     dependencies: dependencies,
-    targets: systemLibraries + luaTargets + tabularTargets + clientTargets + sandboxTargets + appTargets
+    targets: systemLibraries + luaTargets + tabularTargets + clientTargets + sandboxTargets + toolkitTargets + appTargets,
+    cxxLanguageStandard: .cxx17
 )

@@ -147,7 +147,10 @@ struct JobBinding {
             spec = JobSpec(source: .path(path, ReadOptions()), mapping: job.mapping, options: job.options, hooks: job.hooks, target: target)
         case .path(let path):
             let table: OpenedTable
-            do { table = try OpenedTable(reader: try Tables.open(path: path), path: path, stack: s) } catch let error as LuaError {
+            do {
+                table = try OpenedTable(reader: try Tables.open(path: path), path: path, stack: s)
+                table.readOptions = ReadOptions()
+            } catch let error as LuaError {
                 throw error
             } catch {
                 throw JobError(.usage, stage: "read", "cannot read \(path): \(error)", underlying: error)

@@ -100,6 +100,7 @@ public final class RosterModule {
         stack.setField("json", in: -2)
 
         TableBinding.define(on: stack, into: stack.top, report: context.report, runner: jobs.runner)
+        ToolkitBinding.define(on: stack, into: stack.top)
         jobs.define(on: stack, into: stack.top)
         OmnigageBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs)
         WhispirBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs)

@@ -15,6 +15,8 @@ final class OpenedTable {
     let keys: LuaRef
     /// Metatable shared by every row of this table; `__roster_header` lets writers keep source order.
     let rowMeta: LuaRef
+    /// How the file was opened (nil for rows from the script): a second pass (dedupe keep = "last") reads it the same way.
+    var readOptions: ReadOptions?
     /// Set when `roster.write(..., { errors = PATH })` wrote this table's errors file.
     var errorsFilePath: String? {
         get { input.errorsFile }

@@ -163,6 +163,7 @@ enum TableBinding {
         }
         let reader = try Tables.open(path: path, options: options)
         let table = try OpenedTable(reader: reader, path: path, stack: s)
+        table.readOptions = options
         report.add(table.input)
         s.push(object: RowSource(table: table, stages: []), className: RowSource.className)
         return 1

@@ -1,0 +1,65 @@
+import Foundation
+import LuaRuntime
+import Testing
+@testable import Bindings
+
+/// The toolkit from Lua: values or nil and a reason, and dedupe as a lazy, accounted stage.
+@Suite struct ToolkitBindingTests {
+    func run(_ code: String, in dir: String = "/tmp") throws -> LuaError? {
+        let host = try ScriptHost(options: LuaOptions(pluginDirectories: []), context: RosterContext(logger: .init(label: "t"), environment: [:]))
+        do {
+            _ = try host.state.run(code, name: "@t.lua", arguments: [dir])
+            return nil
+        } catch let error as LuaError {
+            return error
+        }
+    }
+
+    @Test func phoneHelpersReturnAValueOrNilAndAReason() throws {
+        let script = """
+            assert(roster.phone.e164("+44 7911 123456", "US") == "+447911123456")
+            assert(roster.phone.e164(14076341732, "US") == "+14076341732")      -- digits a spreadsheet stored as a number
+            local none, why = roster.phone.e164("12", "US")
+            assert(none == nil and why:find('"12"', 1, true), why)
+            local p = roster.phone.parse("0412 345 678", "AU")
+            assert(p.e164 == "+61412345678" and p.type == "mobile" and p.region == "AU" and p.valid == true)
+            assert(roster.phone.format("+14076341732", "national") == "(407) 634-1732")
+            assert(roster.phone.format("07911123456", "international", "GB") == "+44 7911 123456")
+            """
+        #expect(try run(script) == nil)
+        #expect(try run("roster.phone.format('1', 'nationl')")?.message.contains("style must be \"e164\", \"national\" or \"international\"") == true)
+        #expect(try run("roster.phone.e164('1', 'USA')")?.message.contains("two-letter ISO 3166 code") == true)
+    }
+
+    @Test func dedupeSkipsLaterDuplicatesNamingTheRowKept() throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "c.csv", "Name,Phone\nAnn,1\nBob,2\nAnn again,1\nNo phone,\nAlso none,\nBob again,2\n")
+        let script = """
+            local src = roster.read((...) .. '/c.csv')
+            local names = {}
+            for row in roster.dedupe(src, "Phone"):rows() do names[#names + 1] = row.Name end
+            assert(table.concat(names, "|") == "Ann|Bob|No phone|Also none", table.concat(names, "|"))
+            local s = src:stats()
+            assert(s.read == 6 and s.sent == 4 and s.skipped == 2 and s.balanced)
+            local issues = src:issues()
+            assert(issues[1].row == 3 and issues[1].reason == "duplicate of row 1", issues[1].reason)
+            assert(issues[2].row == 6 and issues[2].reason == "duplicate of row 2")
+
+            local last = {}
+            for row in roster.dedupe(roster.read((...) .. '/c.csv'), { "Phone" }, { keep = "last" }):rows() do last[#last + 1] = row.Name end
+            assert(table.concat(last, "|") == "Ann again|No phone|Also none|Bob again", table.concat(last, "|"))
+
+            local byFunction = {}
+            local lower = roster.read((...) .. '/c.csv')
+            for row in roster.dedupe(lower, function(row) return row.Name:match("^%a+") end):rows() do byFunction[#byFunction + 1] = row.Name end
+            assert(table.concat(byFunction, "|") == "Ann|Bob|No phone|Also none", table.concat(byFunction, "|"))
+            """
+        #expect(try run(script, in: dir) == nil)
+        let typo = try #require(try run("roster.dedupe(roster.read((...) .. '/c.csv'), 'Phon')", in: dir))
+        #expect(typo.message.contains("no column \"Phon\"") && typo.message.contains("did you mean \"Phone\"?"))
+        let staged = try #require(try run("roster.dedupe(roster.read((...) .. '/c.csv'):map(function(r) return r end), 'Phone', { keep = 'last' })", in: dir))
+        #expect(staged.message.contains("dedupe the source before map/filter"))
+        let keep = try #require(try run("roster.dedupe(roster.read((...) .. '/c.csv'), 'Phone', { kep = 'last' })", in: dir))
+        #expect(keep.message.contains("unknown option 'kep' (did you mean 'keep'?)"))
+    }
+}
