@@ -16,6 +16,8 @@ struct Roster: AsyncParsableCommand {
               roster run examples/hello.lua World                       run a script (arg[0] = script, arg[1..] = the rest)
               roster inspect examples/data/contacts.csv                 format, encoding, header, sample rows, warnings
               roster plugins                                            list plugins on the plugin path
+              roster new plugin acme                                    a plugin skeleton with tests (plugins/acme)
+              roster test acme                                          run a plugin's tests (nothing is sent)
               roster sandbox --port 8780                                serve the local Omnigage/S3/Whispir emulator
               roster version
 
@@ -26,7 +28,7 @@ struct Roster: AsyncParsableCommand {
             5 transport failure, 130 interrupted, 143 terminated.
             """,
         version: RosterModule.version,
-        subcommands: [Run.self, Check.self, Inspect.self, Plugins.self, SandboxCommand.self, Version.self]
+        subcommands: [Run.self, Check.self, Inspect.self, Plugins.self, TestCommand.self, NewCommand.self, SandboxCommand.self, Version.self]
     )
 
     static func main() async {

@@ -112,6 +112,12 @@ struct Check: AsyncParsableCommand {
 
 /// What `run` and `check` share: settings, the sandbox, the script thread, the summary and the exit code.
 enum ScriptCommand {
+    /// `text` as a shell word (quoted only when it must be).
+    static func shellQuoted(_ text: String) -> String {
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || "-_./=:@+,".unicodeScalars.contains($0) }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    }
+
     static func run(_ invocation: ScriptArguments, lua: LuaFlags, output: OutputFlags, sandbox: Bool, fresh: Bool,
                     progress showProgressFlag: Bool, dryRun: Bool, timeout: Double, transport: TransportConfiguration) async throws {
         let (script, arguments) = (invocation.script, invocation.arguments)
@@ -147,6 +153,9 @@ enum ScriptCommand {
             } else {
                 print(outcome.checks.joined(separator: "\n\n"))
                 print("\nroster check: nothing was sent")
+                if outcome.exitCode == 0 {
+                    print("to import: roster run \(([script] + arguments).map(Self.shellQuoted).joined(separator: " "))")
+                }
             }
         }
         if !output.quiet {

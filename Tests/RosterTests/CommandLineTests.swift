@@ -283,3 +283,48 @@ func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async t
         #expect(r.stdout.hasPrefix("false\tcaught.lua:3: os.exit(0)\n"), "\(r.stdout)")
     }
 }
+
+/// A new user's path: `roster new plugin`, `roster test`, `roster check`, each telling the next step.
+@Suite struct PluginWorkflowTests {
+    @Test func aNewPluginsTestsPassAtOnceAndABrokenMappingFailsItsTest() async throws {
+        let dir = try makeTemporaryDirectory()
+        let created = try await RosterProcess.run(["new", "plugin", "acme"], in: dir)
+        #expect(created.status == 0, "\(created.stderr)")
+        #expect(created.stdout.contains("roster test acme"))
+        for file in ["init.lua", "job.lua", "test/acme_test.lua", "test/data/sample.csv"] {
+            #expect(FileManager.default.fileExists(atPath: "\(dir)/plugins/acme/\(file)"), "\(file)")
+        }
+        let tested = try await RosterProcess.run(["test", "acme"], in: dir)
+        #expect(tested.status == 0, "\(tested.stdout)\(tested.stderr)")
+        #expect(tested.stdout.contains("ok 1 - a US number becomes E.164"))
+        #expect(tested.stdout.contains("1..5\n# 5 passed, 0 failed"))
+
+        let checked = try await RosterProcess.run(["check", "plugins/acme/job.lua", "plugins/acme/test/data/sample.csv"], in: dir)
+        #expect(checked.status == 0, "\(checked.stderr)")
+        #expect(checked.stdout.contains("to import: roster run plugins/acme/job.lua plugins/acme/test/data/sample.csv"))
+
+        // The user misspells a column in the mapping: the plugin's own test says which.
+        let initPath = "\(dir)/plugins/acme/init.lua"
+        let text = try String(contentsOfFile: initPath, encoding: .utf8)
+        try text.replacingOccurrences(of: "= \"Last Name\"", with: "= \"Surname\"").write(toFile: initPath, atomically: true, encoding: .utf8)
+        let failing = try await RosterProcess.run(["test"], in: dir)
+        #expect(failing.status == 1)
+        #expect(failing.stdout.contains("not ok 4 - the mapping names columns the sample file has"))
+        #expect(failing.stdout.contains("last-name maps to a missing column: Surname"))
+
+        let again = try await RosterProcess.run(["new", "plugin", "acme"], in: dir)
+        #expect(again.status == 2 && again.stderr.contains("already exists"))
+        let badName = try await RosterProcess.run(["new", "plugin", "Acme Bank"], in: dir)
+        #expect(badName.status == 2)
+        let missing = try await RosterProcess.run(["test", "nosuch"], in: dir)
+        #expect(missing.status == 2 && missing.stderr.contains("plugin \"nosuch\" has no tests"))
+    }
+
+    @Test func aTestFileThatFailsToLoadIsAFailedCase() async throws {
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "bad_test.lua", "local t = roster.test\nt.case('x', function() end)\nthis is not lua\n")
+        let r = try await RosterProcess.run(["test", "bad_test.lua"], in: dir)
+        #expect(r.status == 1)
+        #expect(r.stdout.contains("not ok 1 - loading bad_test.lua"), "\(r.stdout)")
+    }
+}
