@@ -3,8 +3,7 @@ import Pipeline
 import Tabular
 import Toolkit
 
-/// The customer's toolkit in Lua: `roster.phone`, `roster.dedupe` (and, in ToolkitText, `roster.email`,
-/// `roster.text`, `roster.date`). Helpers return a value, or nil and a reason a transform can pass on:
+/// The customer's toolkit in Lua: `roster.phone`, `roster.email`, `roster.text`, `roster.date` and `roster.dedupe`. Helpers return a value, or nil and a reason a transform can pass on:
 /// `local phone, why = roster.phone.e164(row.Mobile, "AU"); if not phone then return nil, why end`.
 enum ToolkitBinding {
     static func define(on s: LuaStack, into module: Int32) {
@@ -39,6 +38,76 @@ enum ToolkitBinding {
 
         s.push(function: { s in try dedupe(s) })
         s.setField("dedupe", in: module)
+
+        s.newTable()
+        s.push(function: { s in pushResult(EmailAddress.normalize(try text(s, 1, "email.normalize")), on: s) })
+        s.setField("normalize", in: -2)
+        s.push(function: { s in
+            if let problem = EmailAddress.problem(in: try text(s, 1, "email.valid")) {
+                s.push(false)
+                s.push(problem)
+                return 2
+            }
+            s.push(true)
+            return 1
+        })
+        s.setField("valid", in: -2)
+        s.setField("email", in: module)
+
+        s.newTable()
+        let plain: [(String, (String) -> String)] = [("upper", TextTools.upper), ("lower", TextTools.lower), ("title", TextTools.title),
+                                                    ("trim", TextTools.trim), ("nfc", TextTools.nfc)]
+        for (name, function) in plain {
+            s.push(function: { s in
+                s.push(function(try text(s, 1, "text.\(name)")))
+                return 1
+            })
+            s.setField(name, in: -2)
+        }
+        s.push(function: { s in pushResult(TextTools.ascii(try text(s, 1, "text.ascii")), on: s) })
+        s.setField("ascii", in: -2)
+        s.push(function: { s in
+            let name = PersonName(splitting: try text(s, 1, "text.split_name"))
+            var fields: [LuaValue: LuaValue] = [:]
+            for (key, value) in [("prefix", name.prefix), ("first", name.first), ("middle", name.middle), ("last", name.last), ("suffix", name.suffix)] {
+                if let value { fields[.string(key)] = .string(value) }
+            }
+            s.push(LuaValue.table(LuaTable(fields: fields)))
+            return 1
+        })
+        s.setField("split_name", in: -2)
+        s.setField("text", in: module)
+
+        s.newTable()
+        s.push(function: { s in
+            let value = try text(s, 1, "date.parse")
+            var options = DateParsing.Options()
+            switch s.type(at: 2) {
+            case .none, .nil: break
+            case .table:
+                try OptionReader.check(TableBinding.keys(of: 2, on: s), known: ["formats", "day_first"], function: "roster.date.parse")
+                switch s.getField("formats", in: 2) {
+                case .nil: break
+                case .table:
+                    guard case .table(let t) = try s.value(at: -1), t.fields.isEmpty, t.array.allSatisfy({ $0.stringValue != nil }) else {
+                        throw RosterScriptError("roster.date.parse: formats is a list of patterns such as { \"%d/%m/%Y\", \"%Y-%m-%d\" }")
+                    }
+                    options.formats = t.array.compactMap(\.stringValue)
+                default: throw RosterScriptError("roster.date.parse: formats is a list of patterns such as { \"%d/%m/%Y\" }")
+                }
+                s.pop()
+                switch s.getField("day_first", in: 2) {
+                case .nil: break
+                case .boolean: options.dayFirst = s.boolean(at: -1)
+                default: throw RosterScriptError("roster.date.parse: day_first must be true (03/04 is 3 April) or false (March 4)")
+                }
+                s.pop()
+            default: throw s.argumentError(2, function: "date.parse", expected: "table")
+            }
+            return pushResult(DateParsing.parse(value, options: options), on: s)
+        })
+        s.setField("parse", in: -2)
+        s.setField("date", in: module)
     }
 
     /// Pushes `value`, or nil and the reason; returns the number of results.

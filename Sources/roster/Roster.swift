@@ -16,7 +16,7 @@ struct Roster: AsyncParsableCommand {
               roster run examples/hello.lua World                       run a script (arg[0] = script, arg[1..] = the rest)
               roster inspect examples/data/contacts.csv                 format, encoding, header, sample rows, warnings
               roster plugins                                            list plugins on the plugin path
-              roster new plugin acme                                    a plugin skeleton with tests (plugins/acme)
+              roster new plugin acme                                    a plugin skeleton with its tests, in the plugins folder
               roster test acme                                          run a plugin's tests (nothing is sent)
               roster sandbox --port 8780                                serve the local Omnigage/S3/Whispir emulator
               roster version

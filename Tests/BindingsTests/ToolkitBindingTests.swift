@@ -31,6 +31,31 @@ import Testing
         #expect(try run("roster.phone.e164('1', 'USA')")?.message.contains("two-letter ISO 3166 code") == true)
     }
 
+    @Test func emailTextAndDateHelpers() throws {
+        let script = """
+            assert(roster.email.normalize("  Ann@Bücher.Example ") == "Ann@xn--bcher-kva.example")
+            local ok, why = roster.email.valid("ann@example")
+            assert(ok == false and why:find("dot"), why)
+            assert(roster.email.valid("ann+news@mail.example.com") == true)
+            assert(roster.text.upper("straße") == "STRASSE" and roster.text.lower("ÉCOLE") == "école")
+            assert(roster.text.title("ANN-MARIE O'NEIL") == "Ann-Marie O'Neil")
+            assert(roster.text.trim("\u{A0} Ann   Lee \u{200B}") == "Ann Lee")
+            assert(roster.text.ascii("Zoë Łukasz") == "Zoe Lukasz")
+            local none, reason = roster.text.ascii("李")
+            assert(none == nil and reason:find("李"), reason)
+            local n = roster.text.split_name("Dr. Ann-Marie O'Neil")
+            assert(n.prefix == "Dr." and n.first == "Ann-Marie" and n.last == "O'Neil" and n.suffix == nil)
+            assert(roster.date.parse("03/04/2024", { day_first = true }) == "2024-04-03")
+            assert(roster.date.parse("03/04/2024", { day_first = false }) == "2024-03-04")
+            local d, r = roster.date.parse("03/04/2024")
+            assert(d == nil and r:find("day_first"), r)
+            assert(roster.date.parse("5 Apr 24", { formats = { "%d %b %y" } }) == "2024-04-05")
+            assert(roster.date.parse("2023-02-29") == nil)
+            """
+        #expect(try run(script) == nil)
+        #expect(try run("roster.date.parse('1/2/2024', { dayfirst = true })")?.message.contains("did you mean 'day_first'") == true)
+    }
+
     @Test func dedupeSkipsLaterDuplicatesNamingTheRowKept() throws {
         let dir = try makeTemporaryDirectory()
         try writeFile(dir, "c.csv", "Name,Phone\nAnn,1\nBob,2\nAnn again,1\nNo phone,\nAlso none,\nBob again,2\n")
