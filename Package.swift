@@ -60,7 +60,7 @@ let clientTargets: [Target] = [
         .product(name: "AsyncHTTPClient", package: "async-http-client"),
     ], swiftSettings: swiftSettings),
     .target(name: "Omnigage", dependencies: ["Transport", "Tabular"], swiftSettings: swiftSettings),
-    .target(name: "Whispir", dependencies: ["Transport", "Tabular"], swiftSettings: swiftSettings),
+    .target(name: "Whispir", dependencies: ["Transport", "Tabular", "Toolkit"], swiftSettings: swiftSettings),
     // Test-only library: the loopback HTTP test server shared by the client test targets.
     .target(name: "RosterTestSupport", dependencies: [
         .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,4 +1,5 @@
 import Foundation
+import Toolkit
 
 /// Whispir's contact fields that an import's `fieldMapping` may name, from the OpenAPI `Contact`
 /// schema and the older public docs; plus the checks run on a mapping before anything is sent.
@@ -70,7 +71,7 @@ public enum ContactFields {
             switch kind {
             case .phone:
                 bad = values.filter { !looksLikePhone($0) }
-                expected = "phone numbers"
+                expected = "international phone numbers (Whispir wants the country code first, e.g. 61423456789)"
             case .email:
                 bad = values.filter { !looksLikeEmail($0) }
                 expected = "email addresses"
@@ -88,15 +89,16 @@ public enum ContactFields {
         return warnings
     }
 
+    /// A valid number in international form (libphonenumber's metadata): `+61 423 456 789`, or the
+    /// digits Whispir stores (`61423456789`). A local number (`0423 456 789`) names no country.
     static func looksLikePhone(_ value: String) -> Bool {
-        let digits = value.filter(\.isNumber).count
-        return digits >= 5 && value.allSatisfy { $0.isNumber || " +-().".contains($0) }
+        let text = value.trimmingCharacters(in: .whitespaces)
+        let international = text.hasPrefix("+") ? text : "+" + text
+        return PhoneNumbers.parse(international, region: nil).info?.valid == true
     }
 
     static func looksLikeEmail(_ value: String) -> Bool {
-        guard let at = value.firstIndex(of: "@"), !value.contains(" ") else { return false }
-        let domain = value[value.index(after: at)...]
-        return at > value.startIndex && domain.contains(".") && !domain.hasSuffix(".")
+        EmailAddress.problem(in: value) == nil
     }
 
     static func looksLikeTimezone(_ value: String) -> Bool {
