@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Tabular
+import RosterTestSupport
 @testable import Pipeline
 
 @Suite struct RowAccountingTests {
@@ -36,6 +37,25 @@ import Tabular
         #expect(text == "Name,Phone,_row,_line,_outcome,_stage,_reason,_warnings\r\n"
             + "Jane,\"'=HYPERLINK(\"\"x\"\")\",2,3,rejected,read,more fields than the header [extra fields: extra],\r\n"
             + "Bo,,5,7,skipped,transform,no phone,\"1 field(s), the header has 2: padded; -x\"\r\n")
+    }
+
+    @Test func pythonsCSVReaderWithUTF8SigSeesTheHeaderAndAccentsRight() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("errors-\(UUID().uuidString).csv").path
+        let file = try ErrorsFile(path: path, header: ["Name", "City"])
+        try file.append(RowIssue(outcome: .rejected, record: 1, line: 2, reason: "bad, \"quoted\" reason", values: ["José Ñúñez", "=cmd|' /C calc'!A0"]))
+        _ = try file.finish()
+        // What Excel does with the BOM, Python does with utf-8-sig: the first column is "Name", not "\u{FEFF}Name".
+        let out = try runPython("""
+            import csv, json, sys
+            with open(sys.argv[1], newline="", encoding="utf-8-sig") as f:
+                print(json.dumps(list(csv.DictReader(f)), ensure_ascii=False))
+            """, [path])
+        let rows = try #require(try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [[String: String]])
+        #expect(rows.count == 1)
+        #expect(rows.first?["Name"] == "José Ñúñez")
+        #expect(rows.first?["City"] == "'=cmd|' /C calc'!A0")
+        #expect(rows.first?["_reason"] == "bad, \"quoted\" reason")
+        #expect(rows.first?["_stage"] == "read" && rows.first?["_outcome"] == "rejected")
     }
 
     @Test func neutralisesOnlyFormulaStarts() {

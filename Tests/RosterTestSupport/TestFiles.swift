@@ -15,3 +15,25 @@ public func writeFile(_ dir: String, _ name: String, _ text: String) throws -> S
     try text.write(toFile: path, atomically: true, encoding: .utf8)
     return path
 }
+
+/// Runs `python3 -c script arguments...` (an independent reader: csv, openpyxl) and returns its stdout;
+/// a non-zero exit is an error carrying stderr.
+public func runPython(_ script: String, _ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["python3", "-c", script] + arguments
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let data = out.fileHandleForReading.readDataToEndOfFile()
+    let errors = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw PythonFailure(message: String(decoding: errors, as: UTF8.self)) }
+    return String(decoding: data, as: UTF8.self)
+}
+
+public struct PythonFailure: Error, CustomStringConvertible {
+    public var message: String
+    public var description: String { "python3 failed: \(message)" }
+}
