@@ -17,19 +17,30 @@ final class WorkbookHandler: XMLScanHandler {
     func text(_ bytes: UnsafeBufferPointer<UInt8>, cdata: Bool) {}
 }
 
-/// `xl/_rels/workbook.xml.rels`: relationship id -> target part, and the shared strings part.
+/// A relationships part (`_rels/.rels`, `xl/_rels/workbook.xml.rels`): relationship id -> target part, resolved
+/// against the source part's folder, and the first target of each type the reader needs. External targets are skipped.
 final class RelationshipsHandler: XMLScanHandler {
+    /// The part whose relationships these are (`""` for the package itself).
+    private let source: String
     var targets: [String: String] = [:]
+    var officeDocument: String?
     var sharedStrings: String?
     var styles: String?
 
+    init(source: String) {
+        self.source = source
+    }
+
     func start(_ tag: XMLTag) throws {
         guard tag.isNamed("Relationship"), let id = tag.attributeString("Id"), let target = tag.attributeString("Target") else { return }
-        let part = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+        if tag.attributeString("TargetMode") == "External" { return }
+        let part = PackagePart.resolve(target, from: source)
         targets[id] = part
+        // Transitional (schemas.openxmlformats.org) and Strict (purl.oclc.org) types end alike.
         let type = tag.attributeString("Type") ?? ""
-        if type.hasSuffix("/sharedStrings") { sharedStrings = part }
-        if type.hasSuffix("/styles") { styles = part }
+        if type.hasSuffix("/officeDocument"), officeDocument == nil { officeDocument = part }
+        if type.hasSuffix("/sharedStrings"), sharedStrings == nil { sharedStrings = part }
+        if type.hasSuffix("/styles"), styles == nil { styles = part }
     }
 
     func end(_ name: UnsafeBufferPointer<UInt8>) throws {}

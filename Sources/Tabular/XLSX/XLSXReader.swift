@@ -41,8 +41,14 @@ public final class XLSXReader: TableReader {
         } catch {
             throw TabularError.malformed(path: path, line: nil, detail: "not a readable ZIP/XLSX file (\(error)); re-save it as XLSX or CSV")
         }
+        if archive["EncryptedPackage"] != nil {
+            throw TabularError.legacyWorkbook(path: path, encrypted: true)
+        }
+        // Parts are found as OPC intends: the package relationships name the workbook, the workbook's
+        // relationships name its sheets, shared strings and styles; zip entries are matched by part name.
+        let parts = PackageIndex(archive)
         func parse<H: XMLScanHandler>(_ part: String, _ handler: H, required: Bool) throws -> H {
-            guard let entry = archive[part] else {
+            guard let entry = parts[part] else {
                 if required { throw TabularError.malformed(path: path, line: nil, detail: "the workbook has no part \(part); re-save it in Excel") }
                 return handler
             }
@@ -53,11 +59,10 @@ public final class XLSXReader: TableReader {
             }
             return handler
         }
-        if archive["EncryptedPackage"] != nil {
-            throw TabularError.legacyWorkbook(path: path, encrypted: true)
-        }
-        let workbook = try parse("xl/workbook.xml", WorkbookHandler(), required: true)
-        let relationships = try parse("xl/_rels/workbook.xml.rels", RelationshipsHandler(), required: true)
+        let package = try parse(PackagePart.packageRelationships, RelationshipsHandler(source: ""), required: false)
+        let workbookPart = package.officeDocument ?? PackagePart.defaultWorkbook
+        let workbook = try parse(workbookPart, WorkbookHandler(), required: true)
+        let relationships = try parse(PackagePart.relationshipsPart(of: workbookPart), RelationshipsHandler(source: workbookPart), required: true)
         sheetNames = workbook.sheets.map(\.name)
         let chosen: (name: String, relationship: String)
         switch options.sheet {
@@ -81,16 +86,19 @@ public final class XLSXReader: TableReader {
         guard let sheetPart = relationships.targets[chosen.relationship] else {
             throw TabularError.malformed(path: path, line: nil, detail: "sheet \"\(chosen.name)\" has no worksheet part; re-save the workbook")
         }
-        let strings = try parse(relationships.sharedStrings ?? "xl/sharedStrings.xml", SharedStringsHandler(maxBytes: options.maxFieldBytes), required: false).table
-        let styles = try parse(relationships.styles ?? "xl/styles.xml", StylesHandler(), required: false)
-        guard let sheetEntry = archive[sheetPart] else {
+        // Without a typed relationship, the names Excel uses, beside the workbook. Both are optional: a workbook
+        // of numbers has no shared strings (a cell that points at a missing one rejects its row).
+        let folder = PackagePart.directory(of: workbookPart)
+        let strings = try parse(relationships.sharedStrings ?? folder + "sharedStrings.xml", SharedStringsHandler(maxBytes: options.maxFieldBytes), required: false).table
+        let styles = try parse(relationships.styles ?? folder + "styles.xml", StylesHandler(), required: false)
+        guard let sheetEntry = parts[sheetPart] else {
             throw TabularError.malformed(path: path, line: nil, detail: "the workbook has no part \(sheetPart); re-save it in Excel")
         }
         try ZipEntries.check(sheetEntry, limits: limits, path: path)
         scanner = XMLByteScanner(handler: SheetHandler(sharedStrings: strings, dateKinds: styles.dateKinds(), date1904: workbook.date1904,
                                                        part: sheetPart, maxCellBytes: options.maxFieldBytes),
                                  part: sheetPart, maxHeldBytes: options.maxFieldBytes)
-        stream = ZipEntryStream(url: url, entryPath: sheetPart, limits: limits, path: path)
+        stream = ZipEntryStream(url: url, entryPath: sheetEntry.path, limits: limits, path: path)
         try readHeader(skip: options.skip, at: options.headerRow)
     }
 

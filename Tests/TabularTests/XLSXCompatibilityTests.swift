@@ -1,0 +1,126 @@
+import Foundation
+import Testing
+@testable import Tabular
+
+// Workbooks from writers other than Excel (issue 17): each test builds the package the way such a writer lays it out.
+
+/// Small builders for packages laid out by hand.
+enum OPCPackage {
+    static let types = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
+    static let main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+    /// A relationships part; `type` is the last segment of the relationship type (`worksheet`, `sharedStrings`...).
+    static func rels(_ items: [(id: String, type: String, target: String)], external: [(id: String, target: String)] = []) -> String {
+        let entries = items.map { "<Relationship Id=\"\($0.id)\" Type=\"\(types)\($0.type)\" Target=\"\($0.target)\"/>" }
+            + external.map { "<Relationship Id=\"\($0.id)\" Type=\"\(types)hyperlink\" Target=\"\($0.target)\" TargetMode=\"External\"/>" }
+        return "<?xml version=\"1.0\"?><Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\(entries.joined())</Relationships>"
+    }
+
+    static func workbook(_ sheets: [(name: String, id: String)]) -> String {
+        let entries = sheets.enumerated().map { "<sheet name=\"\($1.name)\" sheetId=\"\($0 + 1)\" r:id=\"\($1.id)\"/>" }.joined()
+        return "<?xml version=\"1.0\"?><workbook xmlns=\"\(main)\" xmlns:r=\"\(types.dropLast())\"><sheets>\(entries)</sheets></workbook>"
+    }
+
+    static func sharedStrings(_ items: [String]) -> String {
+        "<?xml version=\"1.0\"?><sst xmlns=\"\(main)\">\(items.map { "<si><t>\($0)</t></si>" }.joined())</sst>"
+    }
+
+    static func write(_ parts: [(String, String)], to path: String) throws -> String {
+        try XLSXFixture.write(parts.map { ($0.0, Data($0.1.utf8)) }, to: path)
+    }
+
+    static func inline(_ reference: String, _ text: String) -> String {
+        "<c r=\"\(reference)\" t=\"inlineStr\"><is><t>\(text)</t></is></c>"
+    }
+}
+
+@Suite struct XLSXPackagePartsTests {
+    @Test func findsTheWorkbookThroughThePackageRelationshipsWithPartsAtTheRoot() throws {
+        let dir = try Scratch()
+        let path = try OPCPackage.write([
+            ("[Content_Types].xml", "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/package/2006/content-types\"/>"),
+            ("_rels/.rels", OPCPackage.rels([("rId1", "officeDocument", "workbook.xml")])),
+            ("workbook.xml", OPCPackage.workbook([("Contacts", "rId1")])),
+            ("_rels/workbook.xml.rels", OPCPackage.rels([("rId1", "worksheet", "sheet1.xml"), ("rId2", "sharedStrings", "strings.xml"), ("rId3", "styles", "look.xml")])),
+            ("sheet1.xml", XLSXFixture.sheetXML("""
+                <row r="1"><c r="A1" t="s"><v>0</v></c>\(OPCPackage.inline("B1", "Born"))</row>
+                <row r="2"><c r="A2" t="s"><v>1</v></c><c r="B2" s="1"><v>43889</v></c></row>
+                """)),
+            ("strings.xml", OPCPackage.sharedStrings(["Name", "Ann"])),
+            ("look.xml", "<styleSheet xmlns=\"\(OPCPackage.main)\"><cellXfs count=\"2\"><xf numFmtId=\"0\"/><xf numFmtId=\"14\"/></cellXfs></styleSheet>"),
+        ], to: dir.path("root.xlsx"))
+        let reader = try XLSXReader(path: path)
+        #expect(reader.sheetNames == ["Contacts"])
+        #expect(reader.header == ["Name", "Born"])
+        #expect(records(try readAll(reader)) == [["Ann", "2020-02-28"]])
+    }
+
+    @Test func resolvesTargetsAgainstTheSourcePartWithDotSegmentsAbsolutePathsAndPercentEncoding() throws {
+        let dir = try Scratch()
+        let path = try OPCPackage.write([
+            ("_rels/.rels", OPCPackage.rels([("rId1", "officeDocument", "/book/Main%20Book.xml")])),
+            ("book/Main Book.xml", OPCPackage.workbook([("First", "rId1"), ("Second", "rId2"), ("Third", "rId4")])),
+            ("book/_rels/Main Book.xml.rels", OPCPackage.rels([
+                ("rId1", "worksheet", "../sheets/sheet%201.xml"),
+                ("rId2", "worksheet", "/book/./tabs/../tabs/s2.xml"),
+                ("rId3", "sharedStrings", "./text/sst.xml"),
+                ("rId4", "worksheet", "../../../sheets/sheet%201.xml"),
+            ], external: [("rId5", "http://example.com/sheets/sheet1.xml")])),
+            ("sheets/sheet 1.xml", XLSXFixture.sheetXML("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row>")),
+            ("book/tabs/s2.xml", XLSXFixture.sheetXML("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>1</v></c></row>")),
+            ("book/text/sst.xml", OPCPackage.sharedStrings(["one", "two"])),
+        ], to: dir.path("resolve.xlsx"))
+        #expect(try XLSXReader(path: path).header == ["one"])
+        #expect(try XLSXReader(path: path, options: ReadOptions(sheet: .name("Second"))).header == ["two"])
+        // `..` never climbs above the package root.
+        #expect(try XLSXReader(path: path, options: ReadOptions(sheet: .index(3))).header == ["one"])
+    }
+
+    @Test func matchesBackslashEntryNamesAndPartNamesOfAnyCase() throws {
+        let dir = try Scratch()
+        var book = XLSXFixture()
+        book.sharedStrings = ["Name", "Ann"]
+        book.sheets = [("S", XLSXFixture.sheetXML("<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c></row><row r=\"2\"><c r=\"A2\" t=\"s\"><v>1</v></c></row>"))]
+        let renamed: [String: String] = [
+            "xl/workbook.xml": "XL/Workbook.xml",
+            "xl/_rels/workbook.xml.rels": "xl\\_rels\\workbook.xml.rels",
+            "xl/worksheets/sheet1.xml": "xl\\worksheets\\sheet1.xml",
+            "xl/sharedStrings.xml": "xl/SharedStrings.xml",
+        ]
+        let parts = book.parts().map { (renamed[$0.0] ?? $0.0, $0.1) }
+        // Without package relationships (the workbook at its usual place), and with them.
+        let bare = try XLSXFixture.write(parts, to: dir.path("bare.xlsx"))
+        let related = try XLSXFixture.write(parts + [("_rels/.rels", Data(OPCPackage.rels([("rId1", "officeDocument", "xl/workbook.xml")]).utf8))],
+                                            to: dir.path("related.xlsx"))
+        for path in [bare, related] {
+            let reader = try XLSXReader(path: path)
+            #expect(reader.header == ["Name"])
+            #expect(records(try readAll(reader)) == [["Ann"]])
+        }
+    }
+
+    @Test func aMissingPartIsATypedErrorNamingThePart() throws {
+        let dir = try Scratch()
+        func missing(_ detail: String) -> TabularError { .malformed(path: "", line: nil, detail: "the workbook has no part \(detail); re-save it in Excel") }
+        func error(_ parts: [(String, String)], _ name: String) throws -> TabularError? {
+            let path = try OPCPackage.write(parts, to: dir.path(name))
+            do {
+                _ = try readAll(try XLSXReader(path: path))
+                return nil
+            } catch let error as TabularError {
+                guard case let .malformed(_, line, detail) = error else { return error }
+                return .malformed(path: "", line: line, detail: detail)
+            }
+        }
+        // The workbook the package relationships name.
+        #expect(try error([("_rels/.rels", OPCPackage.rels([("rId1", "officeDocument", "book/main.xml")])),
+                           ("xl/workbook.xml", OPCPackage.workbook([("S", "rId1")]))], "workbook.xlsx") == missing("book/main.xml"))
+        // The workbook's relationships part, beside it.
+        #expect(try error([("_rels/.rels", OPCPackage.rels([("rId1", "officeDocument", "book/main.xml")])),
+                           ("book/main.xml", OPCPackage.workbook([("S", "rId1")]))], "rels.xlsx") == missing("book/_rels/main.xml.rels"))
+        // A worksheet, found by its relationship.
+        #expect(try error([("xl/workbook.xml", OPCPackage.workbook([("S", "rId1")])),
+                           ("xl/_rels/workbook.xml.rels", OPCPackage.rels([("rId1", "worksheet", "../sheets/gone.xml")]))], "sheet.xlsx")
+            == missing("sheets/gone.xml"))
+    }
+}
