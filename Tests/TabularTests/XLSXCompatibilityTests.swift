@@ -124,3 +124,42 @@ enum OPCPackage {
             == missing("sheets/gone.xml"))
     }
 }
+
+@Suite struct XLSXTextTests {
+    /// One row per value: column A holds the cell under test, column B its row's number.
+    static func book(shared: [String], cells: [String]) -> XLSXFixture {
+        var book = XLSXFixture()
+        book.sharedStrings = ["<t>Value</t>"] + shared
+        var rows = "<row r=\"1\"><c r=\"A1\" t=\"s\"><v>0</v></c>\(OPCPackage.inline("B1", "n"))</row>"
+        let all = shared.indices.map { "<c r=\"A%d\" t=\"s\"><v>\($0 + 1)</v></c>" } + cells
+        for (index, cell) in all.enumerated() {
+            let r = index + 2
+            rows += "<row r=\"\(r)\">\(cell.replacingOccurrences(of: "%d", with: "\(r)"))<c r=\"B\(r)\"><v>\(r)</v></c></row>"
+        }
+        book.sheets = [("S", XLSXFixture.sheetXML(rows))]
+        return book
+    }
+
+    static func values(_ book: XLSXFixture) throws -> [String] {
+        let dir = try Scratch()
+        let reader = try XLSXReader(path: book.write(to: dir.path("t.xlsx")))
+        return records(try readAll(reader)).map { $0[0] }
+    }
+
+    @Test func textRunsAreTrimmedOfXMLWhiteSpaceUnlessSpaceIsPreserved() throws {
+        let book = Self.book(shared: [
+            "<t>  trimmed value  </t>",
+            "<t xml:space=\"preserve\">  kept  </t>",
+            "<t> \t\n</t>",
+            "<t>&#xA;</t>",
+            "<t xml:space=\"preserve\">&#xA;</t>",
+            "<r><t xml:space=\"preserve\">Rich </t></r><r><t> text </t></r>",
+            "<t>\tinner  space\t</t>",
+        ], cells: [
+            "<c r=\"A%d\" t=\"inlineStr\"><is><t>  inline  </t></is></c>",
+            "<c r=\"A%d\" t=\"inlineStr\"><is><t xml:space=\"preserve\"> x </t></is></c>",
+            "<c r=\"A%d\" t=\"inlineStr\"><is><r><t>a </t></r><r><t xml:space=\"preserve\"> b</t></r></is></c>",
+        ])
+        #expect(try Self.values(book) == ["trimmed value", "  kept  ", "", "", "\n", "Rich text", "inner  space", "inline", " x ", "a b"])
+    }
+}

@@ -84,13 +84,16 @@ struct SharedStrings {
     var tooLong: Set<Int> = []
 }
 
-/// `xl/sharedStrings.xml`: every `<si>` as one string (rich-text runs joined, phonetic runs skipped).
+/// `xl/sharedStrings.xml`: every `<si>` as one string (rich-text runs joined, phonetic runs skipped), each
+/// `<t>` run read as `CellText.appendRun` says.
 final class SharedStringsHandler: XMLScanHandler {
     var table = SharedStrings()
     var strings: [String] { table.strings }
     private let maxBytes: Int
     private var overflow = false
     private var current: [UInt8] = []
+    private var run: [UInt8] = []
+    private var preserve = false
     private var inItem = false
     private var inText = false
     private var inPhonetic = false
@@ -107,6 +110,8 @@ final class SharedStringsHandler: XMLScanHandler {
             if tag.selfClosing { table.strings.append(""); inItem = false }
         } else if tag.isNamed("t") {
             inText = inItem && !inPhonetic && !tag.selfClosing
+            run.removeAll(keepingCapacity: true)
+            preserve = CellText.preservesSpace(tag)
         } else if tag.isNamed("rPh") {
             inPhonetic = !tag.selfClosing
         }
@@ -114,6 +119,7 @@ final class SharedStringsHandler: XMLScanHandler {
 
     func end(_ name: UnsafeBufferPointer<UInt8>) throws {
         if XMLTag.localName(name, end: name.count, equals: "t") {
+            if inText, !overflow { CellText.appendRun(run, preserve: preserve, to: &current) }
             inText = false
         } else if XMLTag.localName(name, end: name.count, equals: "rPh") {
             inPhonetic = false
@@ -126,11 +132,12 @@ final class SharedStringsHandler: XMLScanHandler {
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>, cdata: Bool) {
         guard inText, !overflow else { return }
-        if current.count + bytes.count > maxBytes {
+        if current.count + run.count + bytes.count > maxBytes {
             overflow = true
             current.removeAll()
+            run.removeAll()
             return
         }
-        if cdata { current.append(contentsOf: bytes) } else { XMLText.appendDecoded(bytes, to: &current) }
+        if cdata { run.append(contentsOf: bytes) } else { XMLText.appendDecoded(bytes, to: &run) }
     }
 }
