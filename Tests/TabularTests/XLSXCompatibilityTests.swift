@@ -162,4 +162,16 @@ enum OPCPackage {
         ])
         #expect(try Self.values(book) == ["trimmed value", "  kept  ", "", "", "\n", "Rich text", "inner  space", "inline", " x ", "a b"])
     }
+
+    @Test func xstringEscapesAreDecodedAsECMA376Says() throws {
+        let book = Self.book(shared: [
+            "a_x000D_b", "_x0041_", "_x005F_x0041_", "_x005f_", "_x00G1_", "_x0041", "_xD83D__xDE00_", "_xD83D_!", "_xDE00_",
+            // Escapes are decoded after trimming: an escaped space at an edge is kept.
+            "<t>_x0020_a_x0020_</t>",
+        ], cells: [
+            "<c r=\"A%d\" t=\"inlineStr\"><is><t>x_x0009_y</t></is></c>",
+            "<c r=\"A%d\" t=\"str\"><f>A1</f><v>A_x000D_B</v></c>",
+        ])
+        #expect(try Self.values(book) == ["a\rb", "A", "_x0041_", "_", "_x00G1_", "_x0041", "😀", "\u{FFFD}!", "\u{FFFD}", " a ", "x\ty", "A\rB"])
+    }
 }

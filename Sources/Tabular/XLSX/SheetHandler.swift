@@ -200,7 +200,12 @@ final class SheetHandler: XMLScanHandler {
             }
         case .inline:
             value = String(decoding: inlineBytes, as: UTF8.self)
-        case .formulaString, .isoDate:
+        case .formulaString:
+            // A formula's string result is an ST_Xstring too (the `v` element's type), never trimmed.
+            var text: [UInt8] = []
+            CellText.appendUnescaped(valueBytes[...], to: &text)
+            value = String(decoding: text, as: UTF8.self)
+        case .isoDate:
             value = raw
         case .boolean:
             value = raw == "1" ? "TRUE" : (raw == "0" ? "FALSE" : raw)
