@@ -174,4 +174,26 @@ enum OPCPackage {
         ])
         #expect(try Self.values(book) == ["a\rb", "A", "_x0041_", "_", "_x00G1_", "_x0041", "😀", "\u{FFFD}!", "\u{FFFD}", " a ", "x\ty", "A\rB"])
     }
+
+    @Test func lineEndsAreNormalisedBeforeEntitiesAreDecoded() throws {
+        let book = Self.book(shared: ["<t>a\r\nb\rc&#xD;d&#xD;&#xA;e</t>"], cells: [
+            "<c r=\"A%d\" t=\"inlineStr\"><is><t xml:space=\"preserve\">x\r\n</t></is></c>",
+            "<c r=\"A%d\" t=\"inlineStr\"><is><t><![CDATA[p\r\nq\rr]]></t></is></c>",
+        ])
+        #expect(try Self.values(book) == ["a\nb\nc\rd\r\ne", "x\n", "p\nq\nr"])
+    }
+
+    @Test func aCRLFSplitBetweenTwoPiecesOfALongTextIsOneLineEnd() throws {
+        let handler = SheetHandler(sharedStrings: SharedStrings(), dateKinds: [nil], date1904: false, part: "sheet", maxCellBytes: 1 << 20)
+        let scanner = XMLByteScanner(handler: handler, part: "sheet")
+        let long = String(repeating: "x", count: 70_000)
+        // The first chunk ends in the CR of a text run long enough to be handed over before its end.
+        for chunk in ["<worksheet><sheetData><row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>\(long)\r", "\ny</t></is></c></row></sheetData></worksheet>"] {
+            try Array(chunk.utf8).withUnsafeBytes { try scanner.feed($0) }
+        }
+        try scanner.finish()
+        let value = handler.rows.first?.cells.first?.value ?? ""
+        #expect(value.utf8.count == 70_002)
+        #expect(value.suffix(3) == "x\ny")
+    }
 }
