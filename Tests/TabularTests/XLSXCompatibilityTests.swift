@@ -197,3 +197,32 @@ enum OPCPackage {
         #expect(value.suffix(3) == "x\ny")
     }
 }
+
+@Suite struct XLSXElapsedTimeTests {
+    @Test func elapsedTimeFormatsShowDurationsNotDates() throws {
+        let dir = try Scratch()
+        var book = XLSXFixture()
+        book.numberFormats = [(164, "[h]:mm:ss"), (165, "[hh]:mm:ss"), (166, "[mm]:ss"), (167, "[ss]"), (168, "[h]:mm"), (169, "h:mm:ss")]
+        book.cellFormats = [0, 164, 165, 166, 167, 168, 169, 46]
+        let serial = "10.6320601851852"
+        var rows = "<row r=\"1\">\(OPCPackage.inline("A1", "t"))</row>"
+        let cells: [(style: Int, value: String)] = (1 ... 7).map { ($0, serial) } + [(2, "0.5"), (1, "0.0416666666666667"), (1, "-0.5")]
+        for (index, cell) in cells.enumerated() {
+            rows += "<row r=\"\(index + 2)\"><c r=\"A\(index + 2)\" s=\"\(cell.style)\"><v>\(cell.value)</v></c></row>"
+        }
+        book.sheets = [("S", XLSXFixture.sheetXML(rows))]
+        let reader = try XLSXReader(path: book.write(to: dir.path("elapsed.xlsx")))
+        #expect(records(try readAll(reader)).map { $0[0] } == [
+            "255:10:10", "255:10:10", "15310:10", "918610", "255:10",
+            // A time of day, as before: ten days and a time.
+            "1900-01-10T15:10:10",
+            // Built-in format 46 is [h]:mm:ss.
+            "255:10:10",
+            "12:00:00", "1:00:00", "-12:00:00",
+        ])
+        #expect(CellFormatting.customDateKind("[h]:mm:ss") == .elapsed(ElapsedTime(largest: .hours, digits: 1, smallest: .seconds)))
+        #expect(CellFormatting.customDateKind("[Red][mm]:ss.00") == .elapsed(ElapsedTime(largest: .minutes, digits: 2, smallest: .seconds)))
+        #expect(CellFormatting.customDateKind("[$-409]h:mm AM/PM") == .time)
+        #expect(CellFormatting.customDateKind("[>=100][Red]0") == nil)
+    }
+}
