@@ -226,3 +226,44 @@ enum OPCPackage {
         #expect(CellFormatting.customDateKind("[>=100][Red]0") == nil)
     }
 }
+
+@Suite struct XLSXRowWidthTests {
+    @Test func withoutAHeaderColumnsAreAsWideAsTheWidestRow() throws {
+        let dir = try Scratch()
+        var book = XLSXFixture()
+        let table = ["A", "B", "C", "D", "E", "F"].map { OPCPackage.inline("\($0)3", $0.lowercased()) }.joined()
+        // The dimension is a writer's hint, and here a wrong one.
+        book.sheets = [("S", """
+            <?xml version="1.0"?><worksheet xmlns="\(OPCPackage.main)"><dimension ref="A1:B2"/><sheetData>\
+            <row r="1">\(OPCPackage.inline("A1", "Contacts export"))</row>\
+            <row r="3">\(table)</row>\
+            <row r="4"><c r="A4"><v>1</v></c><c r="C4"><v>3</v></c></row>\
+            <row r="5"><c r="F5"><v>6</v></c></row>\
+            </sheetData></worksheet>
+            """)]
+        let reader = try XLSXReader(path: book.write(to: dir.path("wide.xlsx")), options: ReadOptions(header: false))
+        #expect(reader.header == (1 ... 6).map { "column_\($0)" })
+        #expect(try readAll(reader) == [
+            .record(Record(values: ["Contacts export", "", "", "", "", ""], number: 1, line: 1)),
+            .record(Record(values: ["a", "b", "c", "d", "e", "f"], number: 2, line: 3)),
+            .record(Record(values: ["1", "", "3", "", "", ""], number: 3, line: 4)),
+            .record(Record(values: ["", "", "", "", "", "6"], number: 4, line: 5)),
+        ])
+        #expect(reader.info.warnings.isEmpty)
+    }
+
+    @Test func rowsPassedOverDoNotWidenAHeaderlessTable() throws {
+        let dir = try Scratch()
+        var book = XLSXFixture()
+        book.sheets = [("S", XLSXFixture.sheetXML("""
+            <row r="1">\(OPCPackage.inline("A1", "title"))\(OPCPackage.inline("H1", "printed on"))</row>
+            <row r="2"><c r="A2"><v>1</v></c></row>
+            <row r="3"><c r="A3"><v>1</v></c><c r="B3"><v>2</v></c></row>
+            """))]
+        var options = ReadOptions(header: false)
+        options.skip = 1
+        let reader = try XLSXReader(path: book.write(to: dir.path("skip.xlsx")), options: options)
+        #expect(reader.header == ["column_1", "column_2"])
+        #expect(records(try readAll(reader)) == [["1", ""], ["1", "2"]])
+    }
+}

@@ -95,11 +95,48 @@ public final class XLSXReader: TableReader {
             throw TabularError.malformed(path: path, line: nil, detail: "the workbook has no part \(sheetPart); re-save it in Excel")
         }
         try ZipEntries.check(sheetEntry, limits: limits, path: path)
-        scanner = XMLByteScanner(handler: SheetHandler(sharedStrings: strings, dateKinds: styles.dateKinds(), date1904: workbook.date1904,
-                                                       part: sheetPart, maxCellBytes: options.maxFieldBytes),
-                                 part: sheetPart, maxHeldBytes: options.maxFieldBytes)
+        let dateKinds = styles.dateKinds()
+        func sheetHandler() -> SheetHandler {
+            SheetHandler(sharedStrings: strings, dateKinds: dateKinds, date1904: workbook.date1904, part: sheetPart, maxCellBytes: options.maxFieldBytes)
+        }
+        // Without a header the columns are as wide as the widest row, which must be known before the first
+        // record: one streamed pass over the sheet finds it (the <dimension> element is only a writer's hint).
+        let widest = numbered ? try Self.widestRow(archive: archive, entry: sheetEntry, handler: sheetHandler(), part: sheetPart,
+                                                   options: options, limits: limits, path: path) : 0
+        scanner = XMLByteScanner(handler: sheetHandler(), part: sheetPart, maxHeldBytes: options.maxFieldBytes)
         stream = ZipEntryStream(url: url, entryPath: sheetEntry.path, limits: limits, path: path)
-        try readHeader(skip: options.skip, at: options.headerRow)
+        try readHeader(skip: options.skip, at: options.headerRow, width: widest)
+    }
+
+    /// The number of columns up to the rightmost cell with a value in any row read as a record (rows passed over
+    /// by `skip` or above `header = N` do not count). Rows are dropped as they are counted, so memory stays bounded.
+    /// Damage in the sheet ends the count quietly: the reading pass reports it at its row, as with a header.
+    private static func widestRow(archive: Archive, entry: Entry, handler: SheetHandler, part: String,
+                                  options: ReadOptions, limits: ZipLimits, path: String) throws -> Int {
+        let scanner = XMLByteScanner(handler: handler, part: part, maxHeldBytes: options.maxFieldBytes)
+        var widest = 0
+        var passed = 0
+        var damaged = false
+        func count() {
+            for row in handler.rows where !(row.cells.isEmpty && row.problems.isEmpty) {
+                if passed < options.skip || row.number < options.headerRow {
+                    passed += 1
+                    continue
+                }
+                for cell in row.cells { widest = max(widest, cell.column + 1) }
+            }
+            handler.rows.removeAll(keepingCapacity: true)
+        }
+        try ZipEntries.extract(archive, entry: entry, limits: limits, path: path) { chunk in
+            guard !damaged else { return }
+            do { try scanner.feed(chunk) } catch is XLSXPartError { damaged = true }
+            count()
+        }
+        if !damaged {
+            do { try scanner.finish() } catch is XLSXPartError {}
+            count()
+        }
+        return widest
     }
 
     /// The next worksheet row with at least one value.
@@ -130,7 +167,7 @@ public final class XLSXReader: TableReader {
         }
     }
 
-    private func readHeader(skip: Int, at headerRow: Int) throws {
+    private func readHeader(skip: Int, at headerRow: Int, width widest: Int) throws {
         var skipped = 0
         var found: SheetRow?
         while let row = try nextRow() {
@@ -148,7 +185,7 @@ public final class XLSXReader: TableReader {
         }
         let width = (first.cells.map(\.column).max() ?? -1) + 1
         if numbered {
-            header = HeaderNames.numbered(width)
+            header = HeaderNames.numbered(max(width, widest))
             pending = event(for: first)
             return
         }
