@@ -266,4 +266,21 @@ enum OPCPackage {
         #expect(reader.header == ["column_1", "column_2"])
         #expect(records(try readAll(reader)) == [["1", ""], ["1", "2"]])
     }
+
+    @Test func aValueRightOfTheHeaderIsAWarningNamingTheCell() throws {
+        let dir = try Scratch()
+        var book = XLSXFixture()
+        let header = ["A", "B", "C", "D", "E", "F"].map { OPCPackage.inline("\($0)1", $0.lowercased()) }.joined()
+        book.sheets = [("S", XLSXFixture.sheetXML("""
+            <row r="1">\(header)</row>
+            <row r="7">\(OPCPackage.inline("A7", "Ann"))<c r="G7" s="0"/>\(OPCPackage.inline("H7", "stray"))</row>
+            <row r="8">\(OPCPackage.inline("F8", "Bob"))</row>
+            """))]
+        let reader = try XLSXReader(path: book.write(to: dir.path("right.xlsx")))
+        #expect(try readAll(reader) == [
+            .record(Record(values: ["Ann", "", "", "", "", ""], number: 1, line: 7)),
+            .record(Record(values: ["", "", "", "", "", "Bob"], number: 2, line: 8)),
+        ])
+        #expect(reader.info.warnings == ["cell H7 is right of the header's last column (F): ignored"])
+    }
 }

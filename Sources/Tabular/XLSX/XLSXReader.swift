@@ -208,19 +208,19 @@ public final class XLSXReader: TableReader {
     private func event(for row: SheetRow) -> ReadEvent {
         recordNumber += 1
         var values = [String](repeating: "", count: header.count)
-        var beyond: [String] = []
-        if !row.problems.isEmpty {
-            for cell in row.cells where cell.column < values.count { values[cell.column] = cell.value }
-            return .rejected(RejectedRecord(number: recordNumber, line: row.number, reason: row.problems.joined(separator: "; "), values: values))
-        }
+        // A value right of the header has no column to go to: the row is read without it, and a warning names
+        // the cell (absent trailing cells of a short row are empty cells, never a ragged row).
         for cell in row.cells {
-            if cell.column < values.count { values[cell.column] = cell.value } else { beyond.append("\(CellFormatting.columnName(cell.column))\(row.number)") }
+            if cell.column < values.count {
+                values[cell.column] = cell.value
+            } else {
+                let last = header.isEmpty ? "none" : CellFormatting.columnName(header.count - 1)
+                warnings.add("cell \(CellFormatting.columnName(cell.column))\(row.number) is right of the header's last column (\(last)): ignored",
+                             kind: "cell right of the header")
+            }
         }
-        if !beyond.isEmpty {
-            let extra = row.cells.filter { $0.column >= header.count }.map(\.value)
-            return .rejected(RejectedRecord(number: recordNumber, line: row.number,
-                                            reason: "cell \(beyond.joined(separator: ", ")) has a value beyond the header's last column: give the column a header or clear it",
-                                            values: values + extra))
+        if !row.problems.isEmpty {
+            return .rejected(RejectedRecord(number: recordNumber, line: row.number, reason: row.problems.joined(separator: "; "), values: values))
         }
         return .record(Record(values: values, number: recordNumber, line: row.number))
     }
