@@ -45,8 +45,14 @@ struct XLSXFixture {
 
     @discardableResult
     func write(to path: String) throws -> String {
+        try Self.write(parts(), to: path, compression: compression)
+    }
+
+    /// Zips `parts` as they are (any entry names, any layout): for packages Excel would not write.
+    @discardableResult
+    static func write(_ parts: [(String, Data)], to path: String, compression: CompressionMethod = .deflate) throws -> String {
         let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .create)
-        for (name, data) in parts() {
+        for (name, data) in parts {
             try archive.addEntry(with: name, type: .file, uncompressedSize: Int64(data.count), compressionMethod: compression) { position, size in
                 data.subdata(in: Int(position) ..< Int(position) + size)
             }

@@ -3,6 +3,23 @@
 /// How a number format shows a serial number.
 enum DateKind: Equatable {
     case date, time, dateTime
+    /// Elapsed time (`[h]:mm:ss`, `[mm]:ss`, `[ss]`): a count of days shown as a duration, not a date.
+    case elapsed(ElapsedTime)
+}
+
+/// An elapsed-time format: the bracketed unit counts the whole duration, the units after it what is left.
+struct ElapsedTime: Equatable {
+    enum Unit: Int, Comparable {
+        case hours, minutes, seconds
+        static func < (a: Unit, b: Unit) -> Bool { a.rawValue < b.rawValue }
+    }
+
+    /// The bracketed unit (`[h]`, `[mm]`, `[ss]`).
+    var largest: Unit
+    /// Its least number of digits (`[hh]` pads to 2).
+    var digits: Int
+    /// The smallest unit the format shows (seconds for `[h]:mm:ss`, minutes for `[h]:mm`).
+    var smallest: Unit
 }
 
 enum CellFormatting {
@@ -10,37 +27,73 @@ enum CellFormatting {
     static func builtinDateKind(_ id: Int) -> DateKind? {
         switch id {
         case 14 ... 17: return .date
-        case 18 ... 21, 45 ... 47: return .time
+        case 18 ... 21, 45, 47: return .time
+        case 46: return .elapsed(ElapsedTime(largest: .hours, digits: 1, smallest: .seconds)) // [h]:mm:ss
         case 22: return .dateTime
         default: return nil
         }
     }
 
-    /// The date kind of a custom format code: d/m/y/h/s outside quotes, brackets and escapes.
+    /// The date kind of a custom format code: d/m/y/h/s outside quotes, brackets and escapes; a bracket
+    /// holding only h, m or s letters (`[h]`, `[mm]`, `[ss]`) is elapsed time, not a date or a time of day.
     static func customDateKind(_ code: String) -> DateKind? {
         var hasDate = false
         var hasTime = false
         var hasMonthOrMinute = false
+        var hasSeconds = false
+        var elapsed: (unit: ElapsedTime.Unit, digits: Int)?
         var inQuotes = false
         var inBrackets = false
+        // A bracket's letters so far: the first, how many, and whether all are that one.
+        var bracketFirst: Character?
+        var bracketCount = 0
+        var bracketUniform = true
         var escaped = false
+        func result() -> DateKind? {
+            if let elapsed, !hasDate {
+                let smallest: ElapsedTime.Unit = hasSeconds ? .seconds : (hasMonthOrMinute ? max(elapsed.unit, .minutes) : elapsed.unit)
+                return .elapsed(ElapsedTime(largest: elapsed.unit, digits: elapsed.digits, smallest: smallest))
+            }
+            return kind(hasDate, hasTime, hasMonthOrMinute)
+        }
         // Only the first section (positive numbers) matters.
         for c in code.lowercased() {
             if escaped { escaped = false; continue }
             if inQuotes { if c == "\"" { inQuotes = false }; continue }
-            if inBrackets { if c == "]" { inBrackets = false }; continue }
+            if inBrackets {
+                guard c == "]" else {
+                    if bracketFirst == nil { bracketFirst = c } else if c != bracketFirst { bracketUniform = false }
+                    bracketCount += 1
+                    continue
+                }
+                inBrackets = false
+                if elapsed == nil, bracketUniform {
+                    // Zero padding beyond 16 digits shows nothing a duration can need.
+                    let digits = min(bracketCount, 16)
+                    switch bracketFirst {
+                    case "h": elapsed = (.hours, digits)
+                    case "m": elapsed = (.minutes, digits)
+                    case "s": elapsed = (.seconds, digits); hasSeconds = true
+                    default: break
+                    }
+                }
+                continue
+            }
             switch c {
             case "\\", "_", "*": escaped = true
             case "\"": inQuotes = true
-            case "[": inBrackets = true
-            case ";": return kind(hasDate, hasTime, hasMonthOrMinute)
+            case "[":
+                inBrackets = true
+                (bracketFirst, bracketCount, bracketUniform) = (nil, 0, true)
+            case ";": return result()
             case "d", "y": hasDate = true
-            case "h", "s": hasTime = true
+            case "h": hasTime = true
+            case "s": hasTime = true; hasSeconds = true
             case "m": hasMonthOrMinute = true
             default: break
             }
         }
-        return kind(hasDate, hasTime, hasMonthOrMinute)
+        return result()
     }
 
     private static func kind(_ date: Bool, _ time: Bool, _ m: Bool) -> DateKind? {
@@ -65,8 +118,10 @@ enum CellFormatting {
         return "\(value)"
     }
 
-    /// A serial date as ISO 8601 (`2020-02-28`, `2020-02-28T13:45:00`, or `13:45:00` for times of day).
+    /// A serial date as ISO 8601 (`2020-02-28`, `2020-02-28T13:45:00`, or `13:45:00` for times of day);
+    /// an elapsed-time format as Excel shows it (`255:10:10`).
     static func date(serial: Double, kind: DateKind, date1904: Bool) -> String? {
+        if case let .elapsed(format) = kind { return elapsed(days: serial, format) }
         guard serial.isFinite, serial >= 0, serial < 2_958_466 else { return nil }
         var days = Int(serial.rounded(.down))
         var seconds = Int(((serial - Double(days)) * 86_400).rounded())
@@ -85,7 +140,27 @@ enum CellFormatting {
         case .date: return seconds == 0 ? day : "\(day)T\(time)"
         case .dateTime: return "\(day)T\(time)"
         case .time: return days == 0 ? time : "\(day)T\(time)"
+        case .elapsed: return nil
         }
+    }
+
+    /// A duration of `days` in an elapsed-time format: rounded to the second as Excel shows it, the bracketed
+    /// unit counting the whole (`[h]:mm:ss` of 10.6320601851852 is `255:10:10`, `[mm]:ss` is `15310:10`),
+    /// units the format leaves out dropped, and a negative duration signed.
+    static func elapsed(days: Double, _ format: ElapsedTime) -> String? {
+        guard days.isFinite, abs(days) < 2_958_466 else { return nil }
+        let total = Int((abs(days) * 86_400).rounded())
+        let units: [(ElapsedTime.Unit, Int, Int)] = [(.hours, total / 3600, 0), (.minutes, total / 60, 60), (.seconds, total, 60)]
+        var text = total > 0 && days < 0 ? "-" : ""
+        for (unit, count, modulus) in units where unit >= format.largest && unit <= format.smallest {
+            if unit == format.largest {
+                let digits = String(count)
+                text += String(repeating: "0", count: max(0, format.digits - digits.count)) + digits
+            } else {
+                text += ":" + pad(count % modulus)
+            }
+        }
+        return text
     }
 
     private static func pad(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }

@@ -30,7 +30,10 @@ final class SheetHandler: XMLScanHandler {
     private var inInline = false
     private var inPhonetic = false
     private var valueBytes: [UInt8] = []
+    /// An inline string's text so far, and the `<t>` run being read (see `CellText.appendRun`).
     private var inlineBytes: [UInt8] = []
+    private var inlineRun: [UInt8] = []
+    private var preserve = false
 
     enum CellType {
         case number, shared, inline, formulaString, boolean, error, isoDate
@@ -47,7 +50,11 @@ final class SheetHandler: XMLScanHandler {
     func start(_ tag: XMLTag) throws {
         switch tag.localNameLength {
         case 1:
-            if tag.isNamed("c") { try startCell(tag) } else if tag.isNamed("v") { capturing = inCell && !tag.selfClosing; valueBytes.removeAll(keepingCapacity: true) } else if tag.isNamed("t") { capturing = inInline && !inPhonetic && !tag.selfClosing }
+            if tag.isNamed("c") { try startCell(tag) } else if tag.isNamed("v") { capturing = inCell && !tag.selfClosing; valueBytes.removeAll(keepingCapacity: true) } else if tag.isNamed("t") {
+                capturing = inInline && !inPhonetic && !tag.selfClosing
+                inlineRun.removeAll(keepingCapacity: true)
+                preserve = CellText.preservesSpace(tag)
+            }
         case 2:
             if tag.isNamed("is") { inInline = inCell && !tag.selfClosing; inlineBytes.removeAll(keepingCapacity: true) }
         case 3:
@@ -133,6 +140,9 @@ final class SheetHandler: XMLScanHandler {
                 if inCell && column >= 0 { finishCell() }
                 inCell = false
             } else {
+                if capturing, inInline, !cellTooLong, XMLTag.localName(name, end: name.count, equals: "t") {
+                    CellText.appendRun(inlineRun, preserve: preserve, to: &inlineBytes)
+                }
                 capturing = false
             }
         case 2:
@@ -154,12 +164,12 @@ final class SheetHandler: XMLScanHandler {
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>, cdata: Bool) {
         guard capturing, !cellTooLong else { return }
-        if (inInline ? inlineBytes.count : valueBytes.count) + bytes.count > maxCellBytes {
+        if (inInline ? inlineBytes.count + inlineRun.count : valueBytes.count) + bytes.count > maxCellBytes {
             cellTooLong = true
             return
         }
         if inInline {
-            if cdata { inlineBytes.append(contentsOf: bytes) } else { XMLText.appendDecoded(bytes, to: &inlineBytes) }
+            if cdata { inlineRun.append(contentsOf: bytes) } else { XMLText.appendDecoded(bytes, to: &inlineRun) }
         } else if cdata {
             valueBytes.append(contentsOf: bytes)
         } else {
@@ -190,7 +200,12 @@ final class SheetHandler: XMLScanHandler {
             }
         case .inline:
             value = String(decoding: inlineBytes, as: UTF8.self)
-        case .formulaString, .isoDate:
+        case .formulaString:
+            // A formula's string result is an ST_Xstring too (the `v` element's type), never trimmed.
+            var text: [UInt8] = []
+            CellText.appendUnescaped(valueBytes[...], to: &text)
+            value = String(decoding: text, as: UTF8.self)
+        case .isoDate:
             value = raw
         case .boolean:
             value = raw == "1" ? "TRUE" : (raw == "0" ? "FALSE" : raw)

@@ -17,19 +17,30 @@ final class WorkbookHandler: XMLScanHandler {
     func text(_ bytes: UnsafeBufferPointer<UInt8>, cdata: Bool) {}
 }
 
-/// `xl/_rels/workbook.xml.rels`: relationship id -> target part, and the shared strings part.
+/// A relationships part (`_rels/.rels`, `xl/_rels/workbook.xml.rels`): relationship id -> target part, resolved
+/// against the source part's folder, and the first target of each type the reader needs. External targets are skipped.
 final class RelationshipsHandler: XMLScanHandler {
+    /// The part whose relationships these are (`""` for the package itself).
+    private let source: String
     var targets: [String: String] = [:]
+    var officeDocument: String?
     var sharedStrings: String?
     var styles: String?
 
+    init(source: String) {
+        self.source = source
+    }
+
     func start(_ tag: XMLTag) throws {
         guard tag.isNamed("Relationship"), let id = tag.attributeString("Id"), let target = tag.attributeString("Target") else { return }
-        let part = target.hasPrefix("/") ? String(target.dropFirst()) : "xl/" + target
+        if tag.attributeString("TargetMode") == "External" { return }
+        let part = PackagePart.resolve(target, from: source)
         targets[id] = part
+        // Transitional (schemas.openxmlformats.org) and Strict (purl.oclc.org) types end alike.
         let type = tag.attributeString("Type") ?? ""
-        if type.hasSuffix("/sharedStrings") { sharedStrings = part }
-        if type.hasSuffix("/styles") { styles = part }
+        if type.hasSuffix("/officeDocument"), officeDocument == nil { officeDocument = part }
+        if type.hasSuffix("/sharedStrings"), sharedStrings == nil { sharedStrings = part }
+        if type.hasSuffix("/styles"), styles == nil { styles = part }
     }
 
     func end(_ name: UnsafeBufferPointer<UInt8>) throws {}
@@ -73,13 +84,16 @@ struct SharedStrings {
     var tooLong: Set<Int> = []
 }
 
-/// `xl/sharedStrings.xml`: every `<si>` as one string (rich-text runs joined, phonetic runs skipped).
+/// `xl/sharedStrings.xml`: every `<si>` as one string (rich-text runs joined, phonetic runs skipped), each
+/// `<t>` run read as `CellText.appendRun` says.
 final class SharedStringsHandler: XMLScanHandler {
     var table = SharedStrings()
     var strings: [String] { table.strings }
     private let maxBytes: Int
     private var overflow = false
     private var current: [UInt8] = []
+    private var run: [UInt8] = []
+    private var preserve = false
     private var inItem = false
     private var inText = false
     private var inPhonetic = false
@@ -96,6 +110,8 @@ final class SharedStringsHandler: XMLScanHandler {
             if tag.selfClosing { table.strings.append(""); inItem = false }
         } else if tag.isNamed("t") {
             inText = inItem && !inPhonetic && !tag.selfClosing
+            run.removeAll(keepingCapacity: true)
+            preserve = CellText.preservesSpace(tag)
         } else if tag.isNamed("rPh") {
             inPhonetic = !tag.selfClosing
         }
@@ -103,6 +119,7 @@ final class SharedStringsHandler: XMLScanHandler {
 
     func end(_ name: UnsafeBufferPointer<UInt8>) throws {
         if XMLTag.localName(name, end: name.count, equals: "t") {
+            if inText, !overflow { CellText.appendRun(run, preserve: preserve, to: &current) }
             inText = false
         } else if XMLTag.localName(name, end: name.count, equals: "rPh") {
             inPhonetic = false
@@ -115,11 +132,12 @@ final class SharedStringsHandler: XMLScanHandler {
 
     func text(_ bytes: UnsafeBufferPointer<UInt8>, cdata: Bool) {
         guard inText, !overflow else { return }
-        if current.count + bytes.count > maxBytes {
+        if current.count + run.count + bytes.count > maxBytes {
             overflow = true
             current.removeAll()
+            run.removeAll()
             return
         }
-        if cdata { current.append(contentsOf: bytes) } else { XMLText.appendDecoded(bytes, to: &current) }
+        if cdata { run.append(contentsOf: bytes) } else { XMLText.appendDecoded(bytes, to: &run) }
     }
 }

@@ -41,8 +41,14 @@ public final class XLSXReader: TableReader {
         } catch {
             throw TabularError.malformed(path: path, line: nil, detail: "not a readable ZIP/XLSX file (\(error)); re-save it as XLSX or CSV")
         }
+        if archive["EncryptedPackage"] != nil {
+            throw TabularError.legacyWorkbook(path: path, encrypted: true)
+        }
+        // Parts are found as OPC intends: the package relationships name the workbook, the workbook's
+        // relationships name its sheets, shared strings and styles; zip entries are matched by part name.
+        let parts = PackageIndex(archive)
         func parse<H: XMLScanHandler>(_ part: String, _ handler: H, required: Bool) throws -> H {
-            guard let entry = archive[part] else {
+            guard let entry = parts[part] else {
                 if required { throw TabularError.malformed(path: path, line: nil, detail: "the workbook has no part \(part); re-save it in Excel") }
                 return handler
             }
@@ -53,11 +59,10 @@ public final class XLSXReader: TableReader {
             }
             return handler
         }
-        if archive["EncryptedPackage"] != nil {
-            throw TabularError.legacyWorkbook(path: path, encrypted: true)
-        }
-        let workbook = try parse("xl/workbook.xml", WorkbookHandler(), required: true)
-        let relationships = try parse("xl/_rels/workbook.xml.rels", RelationshipsHandler(), required: true)
+        let package = try parse(PackagePart.packageRelationships, RelationshipsHandler(source: ""), required: false)
+        let workbookPart = package.officeDocument ?? PackagePart.defaultWorkbook
+        let workbook = try parse(workbookPart, WorkbookHandler(), required: true)
+        let relationships = try parse(PackagePart.relationshipsPart(of: workbookPart), RelationshipsHandler(source: workbookPart), required: true)
         sheetNames = workbook.sheets.map(\.name)
         let chosen: (name: String, relationship: String)
         switch options.sheet {
@@ -81,17 +86,57 @@ public final class XLSXReader: TableReader {
         guard let sheetPart = relationships.targets[chosen.relationship] else {
             throw TabularError.malformed(path: path, line: nil, detail: "sheet \"\(chosen.name)\" has no worksheet part; re-save the workbook")
         }
-        let strings = try parse(relationships.sharedStrings ?? "xl/sharedStrings.xml", SharedStringsHandler(maxBytes: options.maxFieldBytes), required: false).table
-        let styles = try parse(relationships.styles ?? "xl/styles.xml", StylesHandler(), required: false)
-        guard let sheetEntry = archive[sheetPart] else {
+        // Without a typed relationship, the names Excel uses, beside the workbook. Both are optional: a workbook
+        // of numbers has no shared strings (a cell that points at a missing one rejects its row).
+        let folder = PackagePart.directory(of: workbookPart)
+        let strings = try parse(relationships.sharedStrings ?? folder + "sharedStrings.xml", SharedStringsHandler(maxBytes: options.maxFieldBytes), required: false).table
+        let styles = try parse(relationships.styles ?? folder + "styles.xml", StylesHandler(), required: false)
+        guard let sheetEntry = parts[sheetPart] else {
             throw TabularError.malformed(path: path, line: nil, detail: "the workbook has no part \(sheetPart); re-save it in Excel")
         }
         try ZipEntries.check(sheetEntry, limits: limits, path: path)
-        scanner = XMLByteScanner(handler: SheetHandler(sharedStrings: strings, dateKinds: styles.dateKinds(), date1904: workbook.date1904,
-                                                       part: sheetPart, maxCellBytes: options.maxFieldBytes),
-                                 part: sheetPart, maxHeldBytes: options.maxFieldBytes)
-        stream = ZipEntryStream(url: url, entryPath: sheetPart, limits: limits, path: path)
-        try readHeader(skip: options.skip, at: options.headerRow)
+        let dateKinds = styles.dateKinds()
+        func sheetHandler() -> SheetHandler {
+            SheetHandler(sharedStrings: strings, dateKinds: dateKinds, date1904: workbook.date1904, part: sheetPart, maxCellBytes: options.maxFieldBytes)
+        }
+        // Without a header the columns are as wide as the widest row, which must be known before the first
+        // record: one streamed pass over the sheet finds it (the <dimension> element is only a writer's hint).
+        let widest = numbered ? try Self.widestRow(archive: archive, entry: sheetEntry, handler: sheetHandler(), part: sheetPart,
+                                                   options: options, limits: limits, path: path) : 0
+        scanner = XMLByteScanner(handler: sheetHandler(), part: sheetPart, maxHeldBytes: options.maxFieldBytes)
+        stream = ZipEntryStream(url: url, entryPath: sheetEntry.path, limits: limits, path: path)
+        try readHeader(skip: options.skip, at: options.headerRow, width: widest)
+    }
+
+    /// The number of columns up to the rightmost cell with a value in any row read as a record (rows passed over
+    /// by `skip` or above `header = N` do not count). Rows are dropped as they are counted, so memory stays bounded.
+    /// Damage in the sheet ends the count quietly: the reading pass reports it at its row, as with a header.
+    private static func widestRow(archive: Archive, entry: Entry, handler: SheetHandler, part: String,
+                                  options: ReadOptions, limits: ZipLimits, path: String) throws -> Int {
+        let scanner = XMLByteScanner(handler: handler, part: part, maxHeldBytes: options.maxFieldBytes)
+        var widest = 0
+        var passed = 0
+        var damaged = false
+        func count() {
+            for row in handler.rows where !(row.cells.isEmpty && row.problems.isEmpty) {
+                if passed < options.skip || row.number < options.headerRow {
+                    passed += 1
+                    continue
+                }
+                for cell in row.cells { widest = max(widest, cell.column + 1) }
+            }
+            handler.rows.removeAll(keepingCapacity: true)
+        }
+        try ZipEntries.extract(archive, entry: entry, limits: limits, path: path) { chunk in
+            guard !damaged else { return }
+            do { try scanner.feed(chunk) } catch is XLSXPartError { damaged = true }
+            count()
+        }
+        if !damaged {
+            do { try scanner.finish() } catch is XLSXPartError {}
+            count()
+        }
+        return widest
     }
 
     /// The next worksheet row with at least one value.
@@ -122,7 +167,7 @@ public final class XLSXReader: TableReader {
         }
     }
 
-    private func readHeader(skip: Int, at headerRow: Int) throws {
+    private func readHeader(skip: Int, at headerRow: Int, width widest: Int) throws {
         var skipped = 0
         var found: SheetRow?
         while let row = try nextRow() {
@@ -140,7 +185,7 @@ public final class XLSXReader: TableReader {
         }
         let width = (first.cells.map(\.column).max() ?? -1) + 1
         if numbered {
-            header = HeaderNames.numbered(width)
+            header = HeaderNames.numbered(max(width, widest))
             pending = event(for: first)
             return
         }
@@ -163,19 +208,19 @@ public final class XLSXReader: TableReader {
     private func event(for row: SheetRow) -> ReadEvent {
         recordNumber += 1
         var values = [String](repeating: "", count: header.count)
-        var beyond: [String] = []
-        if !row.problems.isEmpty {
-            for cell in row.cells where cell.column < values.count { values[cell.column] = cell.value }
-            return .rejected(RejectedRecord(number: recordNumber, line: row.number, reason: row.problems.joined(separator: "; "), values: values))
-        }
+        // A value right of the header has no column to go to: the row is read without it, and a warning names
+        // the cell (absent trailing cells of a short row are empty cells, never a ragged row).
         for cell in row.cells {
-            if cell.column < values.count { values[cell.column] = cell.value } else { beyond.append("\(CellFormatting.columnName(cell.column))\(row.number)") }
+            if cell.column < values.count {
+                values[cell.column] = cell.value
+            } else {
+                let last = header.isEmpty ? "none" : CellFormatting.columnName(header.count - 1)
+                warnings.add("cell \(CellFormatting.columnName(cell.column))\(row.number) is right of the header's last column (\(last)): ignored",
+                             kind: "cell right of the header")
+            }
         }
-        if !beyond.isEmpty {
-            let extra = row.cells.filter { $0.column >= header.count }.map(\.value)
-            return .rejected(RejectedRecord(number: recordNumber, line: row.number,
-                                            reason: "cell \(beyond.joined(separator: ", ")) has a value beyond the header's last column: give the column a header or clear it",
-                                            values: values + extra))
+        if !row.problems.isEmpty {
+            return .rejected(RejectedRecord(number: recordNumber, line: row.number, reason: row.problems.joined(separator: "; "), values: values))
         }
         return .record(Record(values: values, number: recordNumber, line: row.number))
     }

@@ -1,6 +1,8 @@
 // A small XML tokenizer for the handful of tags in XLSX parts, fed in chunks of any size.
 // It carries unfinished tags and text across chunks, skips `>` inside quoted attributes,
 // comments and processing instructions, passes CDATA through, and decodes entities only where `&` appears.
+// Line ends in text and CDATA are normalised as XML 1.0 (section 2.11) asks, before handlers see the text:
+// CR LF and a lone CR become LF. This is done to the raw bytes, so a CR written as `&#xD;` is still a CR.
 
 /// A start tag as raw bytes (between `<` and `>`), valid only during the callback.
 struct XMLTag {
@@ -171,6 +173,8 @@ final class XMLByteScanner<Handler: XMLScanHandler> {
     private let maxHeldBytes: Int
     /// Text longer than this with no `<` yet is passed to the handler in pieces, so it is never held or rescanned.
     private static var textPiece: Int { 64 * 1024 }
+    /// The last piece of text handed over ended in a raw CR, so an LF that opens the next piece belongs to it.
+    private var afterCR = false
 
     init(handler: Handler, part: String, maxHeldBytes: Int = ReadOptions.defaultMaxFieldBytes) {
         self.handler = handler
@@ -199,6 +203,10 @@ final class XMLByteScanner<Handler: XMLScanHandler> {
         var i = buffer.start
         defer { buffer.start = i }
         while i < end {
+            if afterCR {
+                afterCR = false
+                if p[i] == 0x0A { i += 1; continue }
+            }
             // Text up to the next '<' (kept until complete so entities are never split).
             var lt = i
             while lt < end && p[lt] != UInt8(ascii: "<") { lt += 1 }
@@ -212,12 +220,15 @@ final class XMLByteScanner<Handler: XMLScanHandler> {
                         if p[k] == UInt8(ascii: ";") { break }
                         k -= 1
                     }
-                    handler.text(UnsafeBufferPointer(start: p + i, count: cut - i), cdata: false)
+                    if cut > i {
+                        afterCR = p[cut - 1] == 0x0D
+                        handler.text(UnsafeBufferPointer(start: p + i, count: Self.normalizeLineEnds(p, from: i, to: cut) - i), cdata: false)
+                    }
                     i = cut
                 }
                 return
             }
-            if lt > i { handler.text(UnsafeBufferPointer(start: p + i, count: lt - i), cdata: false) }
+            if lt > i { handler.text(UnsafeBufferPointer(start: p + i, count: Self.normalizeLineEnds(p, from: i, to: lt) - i), cdata: false) }
             i = lt
             guard i + 1 < end else { return }
             let second = p[i + 1]
@@ -257,6 +268,26 @@ final class XMLByteScanner<Handler: XMLScanHandler> {
         }
     }
 
+    /// Rewrites CR LF and lone CR in `p[start ..< end]` as LF, in place; returns the new end of the text.
+    private static func normalizeLineEnds(_ p: UnsafeMutablePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var r = start
+        while r < end, p[r] != 0x0D { r += 1 }
+        guard r < end else { return end }
+        var w = r
+        while r < end {
+            let c = p[r]
+            r += 1
+            if c == 0x0D {
+                p[w] = 0x0A
+                if r < end, p[r] == 0x0A { r += 1 }
+            } else {
+                p[w] = c
+            }
+            w += 1
+        }
+        return w
+    }
+
     /// Called when an unfinished tag or section is kept for the next chunk: refuses one that outgrows the ceiling.
     private func holding(_ count: Int) throws {
         if count > maxHeldBytes {
@@ -293,7 +324,7 @@ final class XMLByteScanner<Handler: XMLScanHandler> {
         guard let isCDATA = starts("<![CDATA[", at: i) else { return nil }
         if isCDATA {
             guard let close = find("]]>", from: i + 9) else { return nil }
-            handler.text(UnsafeBufferPointer(start: p + i + 9, count: close - i - 9), cdata: true)
+            handler.text(UnsafeBufferPointer(start: p + i + 9, count: Self.normalizeLineEnds(p, from: i + 9, to: close) - i - 9), cdata: true)
             return close + 3
         }
         throw XLSXPartError(part: part, detail: "a DTD or declaration inside a workbook part is not allowed")
