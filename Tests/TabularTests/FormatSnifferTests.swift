@@ -49,7 +49,8 @@ import Testing
         #expect(Tables.writeFormat(forPath: "out/clean.CSV") == .csv)
         #expect(Tables.writeFormat(forPath: "contacts.json") == .json)
         #expect(Tables.writeFormat(forPath: "import.xml") == .xml)
-        #expect(Tables.writeFormat(forPath: "book.xlsx") == nil)
+        #expect(Tables.writeFormat(forPath: "book.xlsx") == .xlsx)
+        #expect(Tables.writeFormat(forPath: "old.xls") == nil)
         #expect(Tables.writeFormat(forPath: "dir.v2/noext") == nil)
     }
 }

@@ -35,7 +35,7 @@ import Testing
         let inspection = try Inspector.inspect(path: path)
         #expect(inspection.sheets == ["Contacts"])
         #expect(inspection.rows == 4)
-        #expect(inspection.warnings.contains { $0.hasPrefix("cell B2 holds 14076341732 as a number: if it is a phone number") })
+        #expect(inspection.warnings.contains { $0.hasPrefix("record 1 (line 2): cell B2 holds 14076341732 as a number: if it is a phone number") })
         let json = try inspection.json()
         let decoded = try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any]
         #expect(decoded?["format"] as? String == "xlsx")

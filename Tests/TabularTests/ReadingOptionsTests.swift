@@ -109,6 +109,20 @@ import Testing
         #expect(try Inspector.inspect(path: titled, options: options).suggestedHeader == nil)
     }
 
+    @Test func inspectSuggestsTheHeaderRowOfAWorkbookWithATitle() throws {
+        let dir = try Scratch()
+        var book = XLSXFixture()
+        book.sheets = [("Export", XLSXFixture.sheetXML("""
+            <row r="1">\(OPCPackage.inline("A1", "First Credit Union: members"))</row>
+            <row r="3">\(OPCPackage.inline("A3", "Phone"))\(OPCPackage.inline("B3", "Name"))\(OPCPackage.inline("C3", "Opt out"))</row>
+            <row r="4">\(OPCPackage.inline("A4", "0412"))\(OPCPackage.inline("B4", "Ann"))\(OPCPackage.inline("C4", "no"))</row>
+            """))]
+        let path = try book.write(to: dir.path("titled.xlsx"))
+        let inspection = try Inspector.inspect(path: path)
+        #expect(inspection.suggestedHeader == 3, "\(inspection.text)")
+        #expect(inspection.warnings.contains { $0.contains("cell B4 is right of the header's last column (A)") })
+    }
+
     @Test func aQuotedFieldWithAnotherQuoteCharacterIsRewrittenWhenCopied() throws {
         let dir = try Scratch()
         var options = ReadOptions()

@@ -278,9 +278,10 @@ enum OPCPackage {
             """))]
         let reader = try XLSXReader(path: book.write(to: dir.path("right.xlsx")))
         #expect(try readAll(reader) == [
-            .record(Record(values: ["Ann", "", "", "", "", ""], number: 1, line: 7)),
+            .record(Record(values: ["Ann", "", "", "", "", ""], number: 1, line: 7,
+                           warnings: ["cell H7 is right of the header's last column (F): ignored"])),
             .record(Record(values: ["", "", "", "", "", "Bob"], number: 2, line: 8)),
         ])
-        #expect(reader.info.warnings == ["cell H7 is right of the header's last column (F): ignored"])
+        #expect(reader.info.warnings.isEmpty)  // carried by its record, so the summary names the row
     }
 }

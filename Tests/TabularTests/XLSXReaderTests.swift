@@ -5,7 +5,7 @@ import Testing
 @Suite struct XLSXReaderTests {
     static func basic() -> XLSXFixture {
         var book = XLSXFixture()
-        book.sharedStrings = ["Name", "Phone", "Active", "Note", "Ann", "<r><t>Rich </t></r><r><t>text</t></r><rPh><t>ふりがな</t></rPh>"]
+        book.sharedStrings = ["Name", "Phone", "Active", "Note", "Ann", "<r><t xml:space=\"preserve\">Rich </t></r><r><t>text</t></r><rPh><t>ふりがな</t></rPh>"]
         book.sheets = [("Contacts", XLSXFixture.sheetXML("""
             <row r="1" spans="1:4" x14ac:dyDescent="0.25"><c r="A1" t="s"><v>0</v></c><c r="B1" t="s"><v>1</v></c><c r="C1" t="s"><v>2</v></c><c r="D1" t="s"><v>3</v></c></row>
             <row r="2"><c r="A2" t="s"><v>4</v></c><c r="B2"><v>14076341732</v></c><c r="C2" t="b"><v>1</v></c><c r="D2" t="inlineStr"><is><t>a &amp; b</t></is></c></row>
@@ -24,16 +24,14 @@ import Testing
         #expect(reader.info.sheets == ["Contacts"])
         #expect(reader.header == ["Name", "Phone", "Active", "Note"])
         let events = try readAll(reader)
+        let phone = "as a number: if it is a phone number, format the column as Text (leading zeros and + are lost)"
         #expect(events == [
-            .record(Record(values: ["Ann", "14076341732", "TRUE", "a & b"], number: 1, line: 2)),
-            .record(Record(values: ["", "14076341732", "FALSE", ""], number: 2, line: 4)),
+            .record(Record(values: ["Ann", "14076341732", "TRUE", "a & b"], number: 1, line: 2, warnings: ["cell B2 holds 14076341732 \(phone)"])),
+            .record(Record(values: ["", "14076341732", "FALSE", ""], number: 2, line: 4,
+                           warnings: ["cell B4 holds 1.4076341732E10 \(phone)", "cell D4 holds the error #N/A: read as empty"])),
             .record(Record(values: ["Rich text", "", "0.1", "Name"], number: 3, line: 5)),
             .record(Record(values: ["", "", "", "-2.5"], number: 4, line: 6)),
         ])
-        let warnings = reader.info.warnings
-        #expect(warnings.contains("cell D4 holds the error #N/A: read as empty"))
-        #expect(warnings.contains { $0.hasPrefix("cell B2 holds 14076341732 as a number") })
-        #expect(warnings.contains { $0.hasPrefix("cell B4 holds 1.4076341732E10 as a number") })
     }
 
     @Test func convertsDateFormattedCellsToISO8601() throws {
@@ -82,14 +80,13 @@ import Testing
         }
     }
 
-    @Test func rejectsRowWithValueBeyondHeader() throws {
+    @Test func keepsARowWithAValueBeyondTheHeaderAndWarnsOnIt() throws {
         let dir = try Scratch()
         var book = XLSXFixture()
         book.sheets = [("S", XLSXFixture.sheetXML("<row r=\"1\"><c r=\"A1\" t=\"inlineStr\"><is><t>a</t></is></c></row><row r=\"2\"><c r=\"A2\"><v>1</v></c><c r=\"C2\"><v>3</v></c></row>"))]
         let reader = try XLSXReader(path: book.write(to: dir.path("b.xlsx")))
-        let rejected = rejections(try readAll(reader))
-        #expect(rejected.map(\.line) == [2])
-        #expect(rejected.first?.values == ["1", "3"])
+        #expect(try readAll(reader) == [.record(Record(values: ["1"], number: 1, line: 2,
+                                                       warnings: ["cell C2 is right of the header's last column (A): ignored"]))])
     }
 
     @Test func refusesZipBombs() throws {

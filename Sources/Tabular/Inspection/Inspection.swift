@@ -121,7 +121,7 @@ public enum Inspector {
     /// When row 1 does not look like a header (blank names, one column, or records below it rejected or
     /// warned about), the first row from 2 to 10 whose header names more columns and reads better.
     static func suggestHeaderRow(path: String, options: ReadOptions) throws -> Int? {
-        func fit(_ row: Int) -> (named: Int, width: Int, records: Int, bad: Int)? {
+        func fit(_ row: Int) -> (named: Int, width: Int, records: Int, bad: Int, header: [String])? {
             var o = options
             o.headerRow = row
             guard let reader = try? Tables.open(path: path, options: o) else { return nil }
@@ -133,12 +133,17 @@ public enum Inspector {
                 guard let event else { break }
                 if case .record(let r) = event, r.warnings.isEmpty { records += 1 } else { bad += 1 }
             }
-            return (named, reader.header.count, records, bad)
+            return (named, reader.header.count, records, bad, reader.header)
         }
         guard let first = fit(1), first.bad > 0 || first.records == 0 || first.named < first.width || first.width < 2 else { return nil }
         for row in 2 ... titleRowsLooked {
             guard let candidate = fit(row) else { return nil }
-            if candidate.named >= 2 && candidate.named > first.named && candidate.records > 0 && candidate.bad < max(1, first.bad) { return row }
+            if candidate.named >= 2 && candidate.named > first.named && candidate.records > 0 && candidate.bad < max(1, first.bad) {
+                // Blank rows between: header = N takes the first row at or below N; name the row itself.
+                var exact = row
+                while exact < titleRowsLooked, let next = fit(exact + 1), next.header == candidate.header { exact += 1 }
+                return exact
+            }
         }
         return nil
     }

@@ -6,11 +6,12 @@ struct SheetRow {
     var cells: [(column: Int, value: String)]
     /// Damage found in the row's cells (a missing shared string, a cell past the ceiling); the row is rejected with these.
     var problems: [String] = []
+    /// What the row is read with but should be told (an error cell, a phone-like number): the record's warnings.
+    var notes: [String] = []
 }
 
 final class SheetHandler: XMLScanHandler {
     var rows: [SheetRow] = []
-    var warnings = WarningLog()
     private let sharedStrings: SharedStrings
     private let dateKinds: [DateKind?]
     private let date1904: Bool
@@ -18,6 +19,7 @@ final class SheetHandler: XMLScanHandler {
     private let maxCellBytes: Int
     private var cellTooLong = false
     private var problems: [String] = []
+    private var notes: [String] = []
 
     private var rowNumber = 0
     private var cells: [(column: Int, value: String)] = []
@@ -69,6 +71,7 @@ final class SheetHandler: XMLScanHandler {
                 }
                 cells.removeAll(keepingCapacity: true)
                 problems.removeAll()
+                notes.removeAll()
                 column = -1
                 inRow = true
                 // A cell left open in a damaged row ends with it.
@@ -152,7 +155,7 @@ final class SheetHandler: XMLScanHandler {
                 guard inRow else {
                     throw XLSXPartError(part: part, detail: "after row \(rowNumber): a </row> without its <row>: the file is damaged; re-save it in Excel")
                 }
-                rows.append(SheetRow(number: rowNumber, cells: cells, problems: problems))
+                rows.append(SheetRow(number: rowNumber, cells: cells, problems: problems, notes: notes))
                 inRow = false
             } else if XMLTag.localName(name, end: name.count, equals: "rPh") {
                 inPhonetic = false
@@ -211,7 +214,7 @@ final class SheetHandler: XMLScanHandler {
             value = raw == "1" ? "TRUE" : (raw == "0" ? "FALSE" : raw)
         case .error:
             value = ""
-            warnings.add("cell \(reference) holds the error \(raw): read as empty", kind: "error cell")
+            notes.append("cell \(reference) holds the error \(raw): read as empty")
         case .number:
             if raw.isEmpty {
                 value = ""
@@ -221,8 +224,7 @@ final class SheetHandler: XMLScanHandler {
             } else {
                 value = CellFormatting.number(raw)
                 if value.utf8.count >= 9, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-                    warnings.add("cell \(reference) holds \(raw) as a number: if it is a phone number, format the column as Text (leading zeros and + are lost)",
-                                 kind: "phone-like number")
+                    notes.append("cell \(reference) holds \(raw) as a number: if it is a phone number, format the column as Text (leading zeros and + are lost)")
                 }
             }
         }

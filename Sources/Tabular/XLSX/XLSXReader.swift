@@ -8,7 +8,7 @@ public final class XLSXReader: TableReader {
     public private(set) var header: [String] = []
     public var info: SourceInfo {
         var result = SourceInfo(path: path, format: .xlsx, sheets: sheetNames)
-        result.warnings = warnings.all + scanner.handler.warnings.all
+        result.warnings = warnings.all
         if emptyRows > 0 { result.warnings.append("skipped \(emptyRows) empty row(s)") }
         return result
     }
@@ -208,6 +208,7 @@ public final class XLSXReader: TableReader {
     private func event(for row: SheetRow) -> ReadEvent {
         recordNumber += 1
         var values = [String](repeating: "", count: header.count)
+        var notes = row.notes
         // A value right of the header has no column to go to: the row is read without it, and a warning names
         // the cell (absent trailing cells of a short row are empty cells, never a ragged row).
         for cell in row.cells {
@@ -215,13 +216,12 @@ public final class XLSXReader: TableReader {
                 values[cell.column] = cell.value
             } else {
                 let last = header.isEmpty ? "none" : CellFormatting.columnName(header.count - 1)
-                warnings.add("cell \(CellFormatting.columnName(cell.column))\(row.number) is right of the header's last column (\(last)): ignored",
-                             kind: "cell right of the header")
+                notes.append("cell \(CellFormatting.columnName(cell.column))\(row.number) is right of the header's last column (\(last)): ignored")
             }
         }
         if !row.problems.isEmpty {
             return .rejected(RejectedRecord(number: recordNumber, line: row.number, reason: row.problems.joined(separator: "; "), values: values))
         }
-        return .record(Record(values: values, number: recordNumber, line: row.number))
+        return .record(Record(values: values, number: recordNumber, line: row.number, warnings: notes))
     }
 }
