@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Tabular
 import Transport
 
 /// A created resource: its id (for the import) and where Whispir says it lives.
@@ -213,59 +214,81 @@ public struct WhispirClient: Sendable {
     // MARK: Checks and planning (no network)
 
     /// Checks the mapping against the CSV header (mandatory fields, catalogue, columns) and returns
-    /// warnings about values that do not look like their field. Throws before anything is sent.
+    /// warnings about values that do not look like their field, and about records that cannot be read.
+    /// The CSV is read by Tabular (any delimiter and encoding it sniffs). Throws before anything is sent.
     public static func validate(csv: [UInt8], fieldMapping: [String: String], customFields: Set<String> = [],
                                 sampleRows: Int = 50) throws(WhispirError) -> [String] {
-        let (records, unterminated) = CSVRecords.ranges(in: csv)
-        guard let headerRange = records.first else { throw .unsplittableCSV("the file is empty") }
-        let header = CSVRecords.fields(of: csv[headerRange])
-        try ContactFields.check(mapping: fieldMapping, header: header, customFields: customFields)
-        let rows = records.dropFirst().prefix(sampleRows).filter { !CSVRecords.isBlank(csv[$0]) }.map { CSVRecords.fields(of: csv[$0]) }
-        var warnings = ContactFields.warnings(mapping: fieldMapping, header: header, rows: rows)
-        if unterminated {
-            warnings.append("the file ends inside a quoted field (a quote is never closed): its last record is malformed")
+        var header: [String] = []
+        var rows: [[String]] = []
+        var unreadable: [String] = []
+        do {
+            let reader = try CSVReader(bytes: csv, name: "the file", options: ReadOptions(format: .csv))
+            header = reader.header
+            while rows.count < sampleRows, let event = try reader.next() {
+                switch event {
+                case .record(let r): rows.append(r.values)
+                case .rejected(let r): unreadable.append("record \(r.number) (line \(r.line)) cannot be read: \(r.reason)")
+                }
+            }
+        } catch {
+            throw .unsplittableCSV("\(error)")
         }
-        return warnings
+        guard !header.isEmpty else { throw .unsplittableCSV("the file is empty") }
+        try ContactFields.check(mapping: fieldMapping, header: header, customFields: customFields)
+        return ContactFields.warnings(mapping: fieldMapping, header: header, rows: rows) + unreadable
     }
 
-    /// Splits `csv` into parts whose resource request bodies stay under `limit` bytes; the header
-    /// record starts every part and each data record appears in exactly one part.
+    /// Splits `csv` into parts whose resource request bodies stay under `limit` bytes: Tabular reads
+    /// the records (any delimiter and encoding) and writes each part as UTF-8, comma, RFC 4180 CSV, the
+    /// header first; each data record lands in exactly one part. A record that cannot be read is an error.
     public static func planParts(csv: [UInt8], name: String, limit: Int = requestLimit) throws(WhispirError) -> [WhispirCSVPart] {
-        let (records, _) = CSVRecords.ranges(in: csv)
-        guard let headerRange = records.first else { throw .unsplittableCSV("the file is empty") }
-        var header = Array(csv[headerRange])
-        if header.last != UInt8(ascii: "\n") { header += Array("\r\n".utf8) }
-        let dataRecords = Array(records.dropFirst())
-        let safe = safeName(name)
-        guard !dataRecords.isEmpty else {
-            let size = requestSize(name: safe, csvBytes: header.count)
-            return [WhispirCSVPart(csv: header, rowCount: 0, firstRow: 1, requestBytes: size, name: safe)]
+        do {
+            return try plan(csv: csv, name: name, limit: limit)
+        } catch let error as WhispirError {
+            throw error
+        } catch {
+            throw .unsplittableCSV("\(error)")
         }
+    }
+
+    private static func plan(csv: [UInt8], name: String, limit: Int) throws -> [WhispirCSVPart] {
+        let reader = try CSVReader(bytes: csv, name: name, options: ReadOptions(format: .csv))
+        let header = reader.header
+        guard !header.isEmpty else { throw WhispirError.unsplittableCSV("the file is empty") }
+        let safe = safeName(name)
         // Part names are fixed before packing so the wrapper's size is known; `-partNNNN` is the longest suffix.
         let wrapper = requestSize(name: partName(safe, index: 9999), csvBytes: 0)
-        var parts: [WhispirCSVPart] = []
-        var first = 0
-        while first < dataRecords.count {
-            var last = first
-            var dataBytes = 0
-            while last < dataRecords.count {
-                var recordBytes = dataRecords[last].count
-                let isFinal = last == dataRecords.count - 1
-                if isFinal, csv[dataRecords[last].upperBound - 1] != UInt8(ascii: "\n") { recordBytes += 2 }
-                if wrapper + (header.count + dataBytes + recordBytes + 2) / 3 * 4 >= limit { break }
-                dataBytes += recordBytes
-                last += 1
-            }
-            guard last > first else {
-                throw .unsplittableCSV("data row \(first + 1) alone makes a request of more than \(limit) bytes")
-            }
-            var bytes = header
-            bytes.reserveCapacity(header.count + dataBytes)
-            bytes += csv[dataRecords[first].lowerBound..<dataRecords[last - 1].upperBound]
-            if bytes.last != UInt8(ascii: "\n") { bytes += Array("\r\n".utf8) }
-            parts.append(WhispirCSVPart(csv: bytes, rowCount: last - first, firstRow: first + 1, requestBytes: 0, name: ""))
-            first = last
+        func fits(_ bytes: Int) -> Bool { wrapper + (bytes + 2) / 3 * 4 < limit }
+        func start() throws -> (CSVWriter, ByteOutput) {
+            let output = ByteOutput(memoryNamed: safe)
+            let writer = CSVWriter(output: output)
+            try writer.writeHeader(header)
+            return (writer, output)
         }
+        var (writer, output) = try start()
+        let headerBytes = output.totalBytes
+        var parts: [WhispirCSVPart] = []
+        var (rowCount, firstRow, record) = (0, 1, 0)
+        while let event = try reader.next() {
+            switch event {
+            case .rejected(let r):
+                throw WhispirError.unsplittableCSV("record \(r.number) (line \(r.line)) cannot be read: \(r.reason)")
+            case .record(let r):
+                record += 1
+                let length = writer.encodedLength(of: r.values)
+                if !fits(output.totalBytes + length) {
+                    guard rowCount > 0, fits(headerBytes + length) else {
+                        throw WhispirError.unsplittableCSV("data row \(record) alone makes a request of more than \(limit) bytes")
+                    }
+                    parts.append(WhispirCSVPart(csv: try output.takeBytes(), rowCount: rowCount, firstRow: firstRow, requestBytes: 0, name: ""))
+                    (writer, output) = try start()
+                    (rowCount, firstRow) = (0, record)
+                }
+                try writer.writeRow(r.values)
+                rowCount += 1
+            }
+        }
+        parts.append(WhispirCSVPart(csv: try output.takeBytes(), rowCount: rowCount, firstRow: firstRow, requestBytes: 0, name: ""))
         let single = parts.count == 1
         for index in parts.indices {
             parts[index].name = single ? safe : partName(safe, index: index + 1)

@@ -67,13 +67,22 @@ public final class CSVReader: TableReader {
     private var oversizedAt: (line: Int, field: Int, inQuote: Bool, lines: Int)?
 
     /// Opens `path`; `options.delimiter` and `options.encoding` override sniffing.
-    public init(path: String, options: ReadOptions = ReadOptions()) throws {
+    public convenience init(path: String, options: ReadOptions = ReadOptions()) throws {
+        try self.init(input: try FileInput(path: path), options: options)
+    }
+
+    /// Reads delimited text already in memory (`name` stands for the path in messages).
+    public convenience init(bytes: [UInt8], name: String, options: ReadOptions = ReadOptions()) throws {
+        try self.init(input: FileInput(bytes: bytes, name: name), options: options)
+    }
+
+    init(input file: FileInput, options: ReadOptions) throws {
+        let path = file.path
         maxFieldBytes = options.maxFieldBytes
         ragged = options.ragged
         quote = options.quote ?? 0x22
         quoting = options.quote != nil
         comment = options.comment.map(Int.init) ?? -1
-        let file = try FileInput(path: path)
         let sample = try file.peek(count: EncodingSniffer.sampleSize)
         let detection = try EncodingSniffer.detect(sample: sample, requested: options.encoding, path: path)
         if detection.encoding == .utf8 {
