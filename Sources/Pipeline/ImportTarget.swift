@@ -197,6 +197,8 @@ public struct RunSettings: Sendable {
     public var killAfter: String?
     /// The run's private folders for contact data (removed on every way out).
     public var temporary: TemporaryFolders
+    /// `--results FILE`: the results file of jobs that name none (`FILE-2.csv`... for later jobs).
+    public var resultsFile: String?
 
     public init(dryRun: Bool = false, fresh: Bool = false, journalDirectory: String = ".roster/journal", scriptHash: String = "",
                 progress: (any ProgressSink)? = nil, interrupted: @escaping @Sendable () -> FailureClass? = { nil },

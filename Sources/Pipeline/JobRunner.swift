@@ -18,6 +18,7 @@ public struct JobResult {
 public final class JobRunner {
     public let report: RunReport
     public let settings: RunSettings
+    private var resultsFilesWritten = 0
 
     public init(report: RunReport, settings: RunSettings) {
         self.report = report
@@ -68,7 +69,14 @@ public final class JobRunner {
                                   sampling: settings.dryRun)
         chmod(staging.path, 0o600)  // contact data: the owner's only
         let errorsPath = options["errors_file"]?.stringValue
-        let resultsPath = options["results_file"]?.stringValue
+        let resultsPath = options["results_file"]?.stringValue ?? nextResultsPath()
+        // Files written at the end must be writable before anything is sent.
+        for (what, path) in [("errors file", errorsPath), ("results file", resultsPath)] {
+            if let path, let problem = Self.unwritable(path) {
+                abandon(accounting.pending, of: accounting, as: .rejected)
+                throw JobError(.usage, stage: "options", "\(what) \(path): \(problem); nothing was sent")
+            }
+        }
         let errors = errorsPath.map { ErrorsSink(path: $0, header: reader.header, input: input) }
         defer { errors?.finish() }
         // The values of every record, kept beside the job when the vendor's per-row outcomes need them.
@@ -161,6 +169,16 @@ public final class JobRunner {
         }
         try recordOutcomes(rows, staging: staging, log: log, errors: errors, resultsPath: resultsPath, header: reader.header, input: input)
         return counted(result, accounting)
+    }
+
+    /// `--results FILE` for the next job that names no results file: FILE, then FILE-2.csv, FILE-3.csv...
+    private func nextResultsPath() -> String? {
+        guard let base = settings.resultsFile, !settings.dryRun else { return nil }
+        resultsFilesWritten += 1
+        guard resultsFilesWritten > 1 else { return base }
+        let ext = (base as NSString).pathExtension
+        let stem = ext.isEmpty ? base : String(base.dropLast(ext.count + 1))
+        return stem + "-\(resultsFilesWritten)" + (ext.isEmpty ? "" : "." + ext)
     }
 
     /// Records the vendor accepted are sent; the other staged records were not delivered.
@@ -339,6 +357,17 @@ public final class JobRunner {
         guard let first = issues.first, first.stage == "transform", let place = position(first.reason),
               issues.allSatisfy({ $0.stage == "transform" && position($0.reason) == place }) else { return nil }
         return "every record was rejected at \(place.dropLast()): most likely a bug in the transform, not bad data (\(first.reason))"
+    }
+
+    /// Why `path` cannot be written (its folder is missing or read-only), or nil.
+    static func unwritable(_ path: String) -> String? {
+        let folder = (path as NSString).deletingLastPathComponent
+        let dir = folder.isEmpty ? "." : folder
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: dir, isDirectory: &isFolder), isFolder.boolValue else {
+            return "the folder \(dir) does not exist (create it, or choose another path)"
+        }
+        return access(dir, W_OK) == 0 ? nil : "the folder \(dir) is not writable"
     }
 
     static func strings(_ value: JSONValue) -> [String]? {

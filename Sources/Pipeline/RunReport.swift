@@ -13,6 +13,8 @@ public struct ImportRecord: Sendable, Equatable {
     public var total: Int?
     /// The vendor's record (attributes with `-` kept), for scripts and hooks.
     public var attributes: [String: JSONValue]
+    /// Why there are no counts, when the vendor cannot report them (Whispir has no way to read an import back).
+    public var outcome: String?
 
     public init(id: String, target: String, status: String, created: Int? = nil, updated: Int? = nil, erred: Int? = nil,
                 total: Int? = nil, attributes: [String: JSONValue] = [:]) {
@@ -33,6 +35,7 @@ public struct ImportRecord: Sendable, Equatable {
         fields["id"] = .string(id)
         fields["target"] = .string(target)
         fields["status"] = .string(status)
+        fields["outcome"] = outcome.map(JSONValue.string) ?? .null
         for (k, v) in [("created", created), ("updated", updated), ("erred", erred), ("total", total)] {
             fields[k] = v.map { .integer(Int64($0)) } ?? .null
         }
@@ -183,7 +186,8 @@ public final class RunReport {
             "errors_file": errorsFile.map(JSONValue.string) ?? .null, "results_file": resultsFile.map(JSONValue.string) ?? .null, "target": target,
             "imports": .array(imports.map { i in
                 .object(["id": .string(i.id), "target": .string(i.target), "status": .string(i.status), "created": int(i.created),
-                         "updated": int(i.updated), "erred": int(i.erred), "total": int(i.total)])
+                         "updated": int(i.updated), "erred": int(i.erred), "total": int(i.total),
+                         "outcome": i.outcome.map(JSONValue.string) ?? .null])
             }),
             "error": failure.map { f in
                 .object(["kind": .string(f.kind.rawValue), "stage": f.stage.map(JSONValue.string) ?? .null, "message": .string(f.message)])
@@ -210,6 +214,7 @@ public final class RunReport {
         for i in imports {
             var line = "\(i.target) import \(i.id): \(i.status)"
             if let c = i.created { line += " (created \(c), updated \(i.updated ?? 0), erred \(i.erred ?? 0))" }
+            if let outcome = i.outcome { line += "; outcome: \(outcome)" }
             lines.append(line)
         }
         if undelivered > 0, let failure {

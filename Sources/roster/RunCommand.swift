@@ -30,6 +30,9 @@ struct JobFlags: ParsableArguments {
     @Option(name: .customLong("retry-max-delay"), help: "Longest wait in seconds between retries (full jitter below it; a Retry-After is honoured up to 120 s).")
     var retryMaxDelay: Double = 30
 
+    @Option(help: "Write a results CSV: every source record once with its outcome, reason and vendor id (a job's results_file wins; a second job writes FILE-2...).")
+    var results: String?
+
     func validate() throws {
         if timeout < 0 { throw ValidationError("--timeout must be 0 or more seconds") }
         if retries < 0 || retries > 100 { throw ValidationError("--retries must be between 0 and 100") }
@@ -80,7 +83,7 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         try await ScriptCommand.run(script, lua: lua, output: output, sandbox: job.sandbox, fresh: job.fresh, progress: job.progress,
-                                    dryRun: false, timeout: job.timeout, transport: job.transport)
+                                    dryRun: false, timeout: job.timeout, transport: job.transport, results: job.results)
     }
 
     /// Whether the environment names vendor credentials (otherwise the sandbox is the default).
@@ -119,7 +122,8 @@ enum ScriptCommand {
     }
 
     static func run(_ invocation: ScriptArguments, lua: LuaFlags, output: OutputFlags, sandbox: Bool, fresh: Bool,
-                    progress showProgressFlag: Bool, dryRun: Bool, timeout: Double, transport: TransportConfiguration) async throws {
+                    progress showProgressFlag: Bool, dryRun: Bool, timeout: Double, transport: TransportConfiguration,
+                    results: String? = nil) async throws {
         let (script, arguments) = (invocation.script, invocation.arguments)
         let environment = ProcessInfo.processInfo.environment
         let showProgress = !output.quiet && !output.json && (showProgressFlag || isatty(STDERR_FILENO) == 1)
@@ -139,9 +143,10 @@ enum ScriptCommand {
         interrupts.install()
         interrupts.watch(callbackLimit: options.callbackTimeout)
         interrupts.stop(after: timeout)
-        let settings = RunSettings(dryRun: dryRun, fresh: fresh, journalDirectory: ".roster/journal",
+        var settings = RunSettings(dryRun: dryRun, fresh: fresh, journalDirectory: ".roster/journal",
                                    scriptHash: ScriptRun.scriptHash(script), progress: progress, interrupted: interrupts.state,
                                    killAfter: environment["ROSTER_TEST_KILL_AFTER"], temporary: interrupts.temporary)
+        settings.resultsFile = results
         let outcome = try await ScriptRun(script: script, arguments: arguments, options: options, logger: logger,
                                           environment: environment, mode: mode, settings: settings, interrupts: interrupts,
                                           transport: transport).run()

@@ -99,7 +99,9 @@ import Transport
         let started = ContinuousClock.now - .milliseconds(2500)
         let report = RunReport(started: started)
         report.record(ImportRecord(id: "A", target: "omnigage", status: "completed", created: 1, updated: 0, erred: 0, total: 1))
-        report.record(ImportRecord(id: "B", target: "whispir", status: "accepted (202)", total: 4))
+        var whispir = ImportRecord(id: "B", target: "whispir", status: "accepted", total: 4)
+        whispir.outcome = "not reported by Whispir"
+        report.record(whispir)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(report.json().utf8)) as? [String: Any])
         #expect(Set(object.keys) == ["read", "sent", "skipped", "rejected", "warnings", "rows_with_warnings", "warning_examples", "errors_file", "results_file", "target",
                                      "imports", "error", "exit_code", "elapsed_s"])
@@ -110,6 +112,8 @@ import Transport
         let imports = try #require(object["imports"] as? [[String: Any]])
         #expect(imports.last?["created"] is NSNull)
         #expect(imports.last?["total"] as? Int == 4)
+        #expect(imports.last?["outcome"] as? String == "not reported by Whispir" && imports.first?["outcome"] is NSNull)
+        #expect(report.summaryLines().contains("whispir import B: accepted; outcome: not reported by Whispir"))
     }
 
     @Test func rejectLimitsParseCountsAndPercentages() {

@@ -624,6 +624,28 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(check.stdout.contains("warning: mapping field 'address1-city' is not a documented Omnigage contact field"))
     }
 
+    @Test func resultsFlagWritesEveryRecordOnceWithItsOutcome() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job())
+        let r = try RosterProcess.run(["run", "--json", "--results", "out/results.csv", "job.lua", "contacts.csv"], in: dir,
+                                      environment: sandbox.environment)
+        // A folder that does not exist is found before anything is sent, not after the import.
+        #expect(r.status == 2, "\(r.stderr)")
+        #expect(r.stderr.contains("results file out/results.csv: the folder out does not exist"))
+        #expect(try sandbox.requests() == 0)
+        #expect(balanced(try summary(r)))
+        try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: true)
+        let again = try RosterProcess.run(["run", "--fresh", "--json", "--results", "out/results.csv", "job.lua", "contacts.csv"], in: dir,
+                                          environment: sandbox.environment)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(try summary(again)["results_file"] as? String == "out/results.csv")
+        let lines = try String(contentsOfFile: dir + "/out/results.csv", encoding: .utf8).split(whereSeparator: \.isNewline)
+        #expect(lines.count == 5)
+        #expect(lines.first == "Given,Family,Mobile,Email,_row,_line,_outcome,_reason,_id,_warnings")
+        #expect(lines.contains { $0.hasPrefix("Cy,Vale,,cy@example.com,3,4,skipped,no phone") })
+        #expect(lines.filter { $0.contains(",created,") }.count == 3, "\(lines)")
+    }
+
     @Test func aPaddedRowCarriesItsWarningToTheTransformTheSummaryAndTheErrorsAndResultsFiles() throws {
         let sandbox = try SandboxProcess()
         let dir = try makeTemporaryDirectory()

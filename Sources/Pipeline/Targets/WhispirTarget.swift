@@ -97,7 +97,7 @@ public final class WhispirTarget: ImportTarget {
                 try await client.createImport(resource: resource, importMode: mode, fieldMapping: fieldMapping, workspace: workspace)
             }
             let id = receipt.importID ?? receipt.location ?? resource
-            let status = "accepted (\(receipt.status))"
+            let status = "accepted"
             try job.checkpoint("part_imported", ["part": .integer(number), "resource": .string(resource), "import": .string(id),
                                                   "status": .string(status), "rows": .integer(Int64(part.rowCount))])
             job.accepted(rows: rows)
@@ -109,9 +109,18 @@ public final class WhispirTarget: ImportTarget {
         return imports
     }
 
-    /// Whispir reports no outcome beyond `202 Accepted`: each import is handed to `after_import` as it is.
+    /// Whispir reports no outcome beyond `202 Accepted`, and its API offers no way to read an import
+    /// back (docs/api/whispir.md, 8): each import is handed to `after_import` saying so.
     public func settle(_ imports: [ImportRecord], _ job: JobContext) throws -> [ImportRecord] {
-        for i in imports { _ = try job.hook(.afterImport, i.scriptValue) }
-        return imports
+        let settled = imports.map { i in
+            var i = i
+            i.outcome = Self.outcomeNotReported
+            return i
+        }
+        for i in settled { _ = try job.hook(.afterImport, i.scriptValue) }
+        return settled
     }
+
+    public static let outcomeNotReported = "not reported by Whispir (its API cannot read an import back): check the workspace's contacts"
+
 }
