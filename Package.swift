@@ -105,7 +105,7 @@ let toolkitTargets: [Target] = [
 // The job layer (row accounting, errors file, journal), the `roster` Lua module and the executable.
 let appTargets: [Target] = [
     .target(name: "Pipeline", dependencies: [
-        "Tabular", "Transport", "Omnigage", "Whispir",
+        "Tabular", "Transport", "Omnigage", "Whispir", "Toolkit",
         .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),

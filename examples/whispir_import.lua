@@ -11,7 +11,9 @@ local out = src:map(acme.transform, "acme.transform")
 local wh = roster.whispir {}
 local result = wh:import(out, { import_mode = acme.options.import_mode, field_mapping = acme.mapping })
 for i, imp in ipairs(result.imports) do
-  print(string.format("part %d: import %s, resource %s, %d rows", i, imp.id, imp.resource or "?", imp.total or 0))
+  -- A re-run finds the job already imported: its parts' counts are then unknown (roster.json.null).
+  local rows = imp.total ~= roster.json.null and imp.total or "?"
+  print(string.format("part %d: import %s, resource %s, %s rows", i, imp.id, imp.resource or "?", rows))
 end
 print(string.format("whispir import: %d rows in %d part(s)", result.sent, #result.imports))
 print(string.format("rows: read %d, sent %d, skipped %d, rejected %d", result.read, result.sent, result.skipped, result.rejected))

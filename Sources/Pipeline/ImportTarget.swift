@@ -23,9 +23,36 @@ public protocol ImportTarget: AnyObject {
     func settle(_ imports: [ImportRecord], _ job: JobContext) throws -> [ImportRecord]
     /// The vendor's outcome of each row of the file sent, when it reports one (nil: counts only).
     func rowResults(_ imports: [ImportRecord], _ job: JobContext) throws -> [VendorRowResult]?
+    /// Why the vendor would refuse this output row (a rule it states: a contact without a phone or an
+    /// email, a time zone it does not know), or nil. Such a record is rejected before anything is sent.
+    func rowProblem(_ row: MappedRow) -> String?
+}
+
+/// One output row seen through the job's mapping: the value each vendor field receives.
+public struct MappedRow {
+    let values: [String]
+    let index: [String: Int]
+
+    /// The trimmed value mapped to `field`, or nil when nothing maps to it.
+    public subscript(field: String) -> String? {
+        index[field].map { $0 < values.count ? values[$0].trimmingCharacters(in: .whitespaces) : "" }
+    }
+
+    /// Whether `field` is mapped and holds a non-blank value.
+    public func has(_ field: String) -> Bool { !(self[field] ?? "").isEmpty }
+
+    /// The field -> column index of `mapping` over `columns` (fields whose column is missing are left out).
+    static func index(mapping: [String: String], columns: [String]) -> [String: Int] {
+        var position: [String: Int] = [:]
+        for (i, c) in columns.enumerated() where position[c] == nil { position[c] = i }
+        return mapping.compactMapValues { position[$0] }
+    }
 }
 
 extension ImportTarget {
+    /// A vendor that states no row rule.
+    public func rowProblem(_ row: MappedRow) -> String? { nil }
+
     /// A vendor that reports no per-row outcome: every delivered row is "sent".
     public func rowResults(_ imports: [ImportRecord], _ job: JobContext) throws -> [VendorRowResult]? { nil }
 }

@@ -67,6 +67,14 @@ public final class JobRunner {
         var staging = try Staging(path: (directory as NSString).appendingPathComponent(name), reader: reader,
                                   transform: spec.transform, columns: options["columns"].flatMap(Self.strings),
                                   sampling: settings.dryRun)
+        // The vendor's stated row rules, applied before anything is sent (and shown by roster check).
+        let mapping = spec.mapping
+        var mappedIndex: [String: Int]?
+        staging.validator = { values, columns in
+            let index = mappedIndex ?? MappedRow.index(mapping: mapping, columns: columns)
+            mappedIndex = index
+            return target.rowProblem(MappedRow(values: values, index: index))
+        }
         chmod(staging.path, 0o600)  // contact data: the owner's only
         let errorsPath = options["errors_file"]?.stringValue
         let resultsPath = options["results_file"]?.stringValue ?? nextResultsPath()
@@ -394,6 +402,8 @@ struct Staging {
     private(set) var rowRecords: [Int32] = []
     private(set) var stagedRecords = 0
     let sampling: Bool
+    /// The target's row rules: a reason to reject an output row (given its values and the output columns), or nil.
+    var validator: (([String], [String]) -> String?)?
     private(set) var sampleRows: [[String]] = []
     private(set) var samples: [String: [String]] = [:]
 
@@ -421,6 +431,14 @@ struct Staging {
         switch verdict {
         case .rows(let rows):
             try writeHeaderOnce()
+            if let validator {
+                for values in rows {
+                    guard let problem = validator(values, columns) else { continue }
+                    try accounting.record(RowIssue(outcome: .rejected, record: record.number, line: record.line, reason: problem,
+                                                   values: record.values, stage: "validate", warnings: record.warnings))
+                    return
+                }
+            }
             for values in rows {
                 try writer.writeRow(values)
                 rowRecords.append(Int32(truncatingIfNeeded: record.number))

@@ -15,6 +15,8 @@ public struct PhoneNumberInfo: Sendable, Equatable {
     public var type: String
     /// A valid number (a real range of its region), not only a plausible length.
     public var valid: Bool
+    /// A plausible length for its region (`valid` also checks the number range).
+    public var possible: Bool
 }
 
 /// Parsing, validation and formatting of phone numbers.
@@ -81,7 +83,7 @@ public enum PhoneNumbers {
         let type = Int(r.type)
         return PhoneNumberInfo(e164: string(&r.e164), national: string(&r.national), international: string(&r.international),
                                region: string(&r.region), countryCode: Int(r.country_code),
-                               type: type >= 0 && type < types.count ? types[type] : "unknown", valid: r.valid != 0)
+                               type: type >= 0 && type < types.count ? types[type] : "unknown", valid: r.valid != 0, possible: r.possible != 0)
     }
 
     private static func reason(_ code: Int32, text: String, region: String?) -> String {

@@ -89,19 +89,22 @@ public enum ContactFields {
         return warnings
     }
 
-    /// A valid number in international form (libphonenumber's metadata): `+61 423 456 789`, or the
-    /// digits Whispir stores (`61423456789`). A local number (`0423 456 789`) names no country.
-    static func looksLikePhone(_ value: String) -> Bool {
+    /// A number in international form with a length its country allows (libphonenumber's metadata):
+    /// `+61 423 456 789`, or the digits Whispir stores (`61423456789`). A local number (`0423 456 789`)
+    /// names no country. Whether the range is in service is Whispir's to judge, not a format rule.
+    public static func looksLikePhone(_ value: String) -> Bool {
         let text = value.trimmingCharacters(in: .whitespaces)
+        guard !text.hasPrefix("0") else { return false }
         let international = text.hasPrefix("+") ? text : "+" + text
-        return PhoneNumbers.parse(international, region: nil).info?.valid == true
+        return PhoneNumbers.parse(international, region: nil).info?.possible == true
     }
 
-    static func looksLikeEmail(_ value: String) -> Bool {
+    public static func looksLikeEmail(_ value: String) -> Bool {
         EmailAddress.problem(in: value) == nil
     }
 
-    static func looksLikeTimezone(_ value: String) -> Bool {
+    /// A GMT offset (`+10`, `-05:30`) or an `Area/City` zone id.
+    public static func looksLikeTimezone(_ value: String) -> Bool {
         if let first = value.first, first == "+" || first == "-" {
             return value.dropFirst().allSatisfy { $0.isNumber || $0 == ":" || $0 == "." }
         }

@@ -21,7 +21,8 @@ import Sandbox
                    os.getenv("WHISPIR_API_KEY"), roster.env("MY_SETTING"), os.getenv("MY_SETTING")
             """
         #expect(try run(code, sandboxed: true) == [.nil, .nil, .nil, .nil, "visible", "visible"])
-        #expect(try run(code, sandboxed: false) == ["s-456", "k-123", "p-000", "w-789", "visible", "visible"])
+        let unsafe = try run(code, sandboxed: false)
+        #expect(unsafe == ["s-456", "k-123", "p-000", "w-789", "visible", "visible"], "\(unsafe)")
     }
 
     @Test func uploadRecordsCarryNoPolicyOrSignatureYetTheUploadWorks() async throws {

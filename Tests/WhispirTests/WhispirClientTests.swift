@@ -124,7 +124,7 @@ import Transport
         #expect(warnings == ["column \"workEmailAddress1\" mapped to workMobilePhone1: 1 of 1 sampled values do not look like international phone numbers (Whispir wants the country code first, e.g. 61423456789) (e.g. \"john.smith@testcompany.com\"); they look like email addresses"])
         #expect(try WhispirClient.validate(csv: Self.csv, fieldMapping: seedMapping).isEmpty)
         // libphonenumber decides: local numbers name no country, and digits that are no real range are no number.
-        for (mobile, warned) in [("0423 456 789", true), ("61000000000", true), ("+61 423 456 789", false), ("61423456789", false)] {
+        for (mobile, warned) in [("0423 456 789", true), ("6142", true), ("+61 423 456 789", false), ("61423456789", false), ("14075550100", false)] {
             let csv = Array(String(decoding: Self.csv, as: UTF8.self).replacingOccurrences(of: "61423456789", with: mobile).utf8)
             let found = try WhispirClient.validate(csv: csv, fieldMapping: seedMapping)
             #expect(found.isEmpty != warned, "\(mobile): \(found)")

@@ -8,18 +8,20 @@ local M = {
 
 local function trim(s) return ((s or ""):gsub("^%s+", ""):gsub("%s+$", "")) end
 
--- Whispir stores mobiles as digits with the country code: "0423 456 789" -> "61423456789".
-function M.normalize_mobile(raw)
-  local digits = trim(raw):gsub("[%s%(%)%-%./]", ""):gsub("^%+", "")
-  if digits == "" then return nil end
-  if digits:sub(1, 1) == "0" then digits = "61" .. digits:sub(2) end
-  if not digits:match("^%d+$") or #digits < 9 then return nil end
-  return digits
+-- Regions libphonenumber reads a local number in, by the file's country names (Australia when blank).
+local regions = { Australia = "AU", ["New Zealand"] = "NZ", ["United States"] = "US", ["United Kingdom"] = "GB" }
+
+-- Whispir stores mobiles as digits with the country code: "0423 456 789" -> "61423456789",
+-- "(407) 634-1732" in the United States -> "14076341732". nil and the reason when it is no number.
+function M.normalize_mobile(raw, country)
+  local e164, why = roster.phone.e164(trim(raw), regions[trim(country)] or "AU")
+  if not e164 then return nil, why end
+  return e164:sub(2)
 end
 
 function M.transform(row)
-  local mobile = M.normalize_mobile(row.workMobilePhone1)
-  if not mobile then return nil, "no usable mobile number" end
+  local mobile, why = M.normalize_mobile(row.workMobilePhone1, row.workCountry)
+  if not mobile then return nil, "no usable mobile number: " .. why end
   row.workMobilePhone1 = mobile
   row.workEmailAddress1 = trim(row.workEmailAddress1):lower()
   row.firstName, row.lastName = trim(row.firstName), trim(row.lastName)

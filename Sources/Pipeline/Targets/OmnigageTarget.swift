@@ -1,6 +1,7 @@
 import Foundation
 import Omnigage
 import Tabular
+import Toolkit
 import Transport
 
 /// Omnigage as a job target: create upload -> S3 POST -> import-contacts -> wait.
@@ -60,6 +61,22 @@ public final class OmnigageTarget: ImportTarget {
             errors.append("nothing maps to phone1-phone-number or email1-email-address: Omnigage needs a phone or an email to identify each contact")
         }
         return (errors, warnings)
+    }
+
+    /// Omnigage's stated rules (docs/api/omnigage.md): a contact is identified by a phone or an email,
+    /// and an email column holds exactly one valid address. (Phone formats it may normalise itself.)
+    public func rowProblem(_ row: MappedRow) -> String? {
+        let phone = row["phone1-phone-number"], email = row["email1-email-address"]
+        guard phone != nil || email != nil else { return nil }  // the mapping check already refused this
+        if !row.has("phone1-phone-number") && !row.has("email1-email-address") {
+            return "no phone and no email: Omnigage needs one of them to identify the contact"
+        }
+        for field in ["email1-email-address", "email2-email-address"] {
+            if let value = row[field], !value.isEmpty, let problem = EmailAddress.problem(in: value) {
+                return "\(field) \"\(value)\" is not an email address Omnigage accepts: \(problem)"
+            }
+        }
+        return nil
     }
 
     public func send(_ file: PreparedFile, _ job: JobContext) throws -> [ImportRecord] {

@@ -43,6 +43,30 @@ public final class WhispirTarget: ImportTarget {
         }
     }
 
+    /// Whispir's stated minimum for a contact (docs/api/whispir.md, 5 and 9): a first and last name, a
+    /// country and a time zone (`+10` or `Area/City`), and a mobile or an email to reach it; mobiles as
+    /// digits with their country code (`61423456789`).
+    public func rowProblem(_ row: MappedRow) -> String? {
+        for field in ["firstName", "lastName", "workCountry", "timezone"] where row[field] != nil && !row.has(field) {
+            return "\(field) is empty: Whispir creates no contact without it"
+        }
+        let reach = ["workMobilePhone1", "personalMobilePhone1", "workEmailAddress1", "personalEmailAddress1"]
+        if reach.contains(where: { row[$0] != nil }) && !reach.contains(where: row.has) {
+            return "no mobile and no email: Whispir needs one of \(reach.filter { row[$0] != nil }.joined(separator: ", ")) to reach the contact"
+        }
+        if let zone = row["timezone"], !zone.isEmpty, !ContactFields.looksLikeTimezone(zone) {
+            return "timezone \"\(zone)\" is neither a GMT offset (+10) nor an Area/City zone (Australia/Sydney)"
+        }
+        for field in ["workMobilePhone1", "personalMobilePhone1"] {
+            guard let value = row[field], !value.isEmpty else { continue }
+            if !ContactFields.looksLikePhone(value) {
+                return "\(field) \"\(value)\" is not a mobile number with its country code: Whispir wants digits such as 61423456789 "
+                    + "(roster.phone.e164(value, region) gives +61423456789)"
+            }
+        }
+        return nil
+    }
+
     public func send(_ file: PreparedFile, _ job: JobContext) throws -> [ImportRecord] {
         let client = self.client
         try job.enter("import")
