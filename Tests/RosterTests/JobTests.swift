@@ -624,6 +624,25 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(check.stdout.contains("warning: mapping field 'address1-city' is not a documented Omnigage contact field"))
     }
 
+    @Test func rowsTheVendorWouldRefuseAreRejectedBeforeAnythingIsSent() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "contacts.csv", "Given,Family,Mobile,Email\nAda,Quill,+14076341732,\nNo,Contact,,\nBad,Email,,bad@@example.com\n")
+        try writeFile(dir, "job.lua", Self.job(options: #"interval = 0.05, errors_file = "errors.csv""#, transform: "function(row) return row end"))
+        let check = try RosterProcess.run(["check", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(check.status == 3, "\(check.stderr)")
+        #expect(check.stdout.contains("rows: 3 read, 1 would be sent, 0 skipped, 2 rejected"), "\(check.stdout)")
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 3, "\(r.stderr)")
+        let s = try summary(r)
+        #expect((s["sent"] as? Int, s["rejected"] as? Int) == (1, 2))
+        let errors = try String(contentsOfFile: dir + "/errors.csv", encoding: .utf8)
+        #expect(errors.contains("No,Contact,,,2,3,rejected,validate,no phone and no email: Omnigage needs one of them to identify the contact"), "\(errors)")
+        #expect(errors.contains("Bad,Email,,bad@@example.com,3,4,rejected,validate,\"email1-email-address \"\"bad@@example.com\"\" is not an email address"),
+                "\(errors)")
+        #expect(try sandbox.count("omnigage", "contacts") == 1)
+    }
+
     @Test func resultsFlagWritesEveryRecordOnceWithItsOutcome() throws {
         let sandbox = try SandboxProcess()
         let dir = try project(Self.job())
