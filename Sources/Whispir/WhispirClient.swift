@@ -239,11 +239,13 @@ public struct WhispirClient: Sendable {
     }
 
     /// Splits `csv` into parts whose resource request bodies stay under `limit` bytes: Tabular reads
-    /// the records (any delimiter and encoding) and writes each part as UTF-8, comma, RFC 4180 CSV, the
-    /// header first; each data record lands in exactly one part. A record that cannot be read is an error.
-    public static func planParts(csv: [UInt8], name: String, limit: Int = requestLimit) throws(WhispirError) -> [WhispirCSVPart] {
+    /// the records (any delimiter and encoding) and writes each part as `format` (UTF-8, comma, RFC 4180
+    /// CSV by default; or Whispir's JSON `{"contacts":[...]}` or XML import document), each part complete
+    /// with its header; each data record lands in exactly one part. A record that cannot be read is an error.
+    public static func planParts(csv: [UInt8], name: String, limit: Int = requestLimit,
+                                 format: TableFormat = .csv) throws(WhispirError) -> [WhispirCSVPart] {
         do {
-            return try plan(csv: csv, name: name, limit: limit)
+            return try plan(csv: csv, name: name, limit: limit, format: format)
         } catch let error as WhispirError {
             throw error
         } catch {
@@ -251,36 +253,64 @@ public struct WhispirClient: Sendable {
         }
     }
 
-    private static func plan(csv: [UInt8], name: String, limit: Int) throws -> [WhispirCSVPart] {
+    /// The MIME type of a resource in `format`.
+    public static func mimeType(of format: TableFormat) -> String {
+        switch format {
+        case .json: return "application/json"
+        case .xml: return "application/xml"
+        default: return "text/csv"
+        }
+    }
+
+    private static func plan(csv: [UInt8], name: String, limit: Int, format: TableFormat) throws -> [WhispirCSVPart] {
         let reader = try CSVReader(bytes: csv, name: name, options: ReadOptions(format: .csv))
         let header = reader.header
         guard !header.isEmpty else { throw WhispirError.unsplittableCSV("the file is empty") }
-        let safe = safeName(name)
+        var safe = safeName(name)
+        if format != .csv {
+            let stem = safe.lastIndex(of: ".").map { String(safe[..<$0]) } ?? safe
+            safe = stem + "." + format.rawValue
+        }
+        let mime = mimeType(of: format)
         // Part names are fixed before packing so the wrapper's size is known; `-partNNNN` is the longest suffix.
-        let wrapper = requestSize(name: partName(safe, index: 9999), csvBytes: 0)
+        let wrapper = requestSize(name: partName(safe, index: 9999), csvBytes: 0, mimeType: mime)
         func fits(_ bytes: Int) -> Bool { wrapper + (bytes + 2) / 3 * 4 < limit }
-        func start() throws -> (CSVWriter, ByteOutput) {
+        func start() throws -> (any TableWriter, ByteOutput) {
             let output = ByteOutput(memoryNamed: safe)
-            let writer = CSVWriter(output: output)
+            let writer = try Tables.writer(output: output, format: format)
             try writer.writeHeader(header)
             return (writer, output)
         }
+        // What a document needs around its rows (the closing brackets or tags), and one row's bytes in it.
+        let (empty, emptyOutput) = try start()
+        let opening = emptyOutput.totalBytes
+        _ = try empty.finish()
+        let closing = try emptyOutput.takeBytes().count - opening
+        func length(of values: [String], after writer: any TableWriter) throws -> Int {
+            if let csvWriter = writer as? CSVWriter { return csvWriter.encodedLength(of: values) }
+            let (probe, probeOutput) = try start()
+            try probe.writeRow(values)
+            return probeOutput.totalBytes - opening + 1  // and a separator
+        }
         var (writer, output) = try start()
-        let headerBytes = output.totalBytes
         var parts: [WhispirCSVPart] = []
         var (rowCount, firstRow, record) = (0, 1, 0)
+        func close() throws {
+            _ = try writer.finish()
+            parts.append(WhispirCSVPart(csv: try output.takeBytes(), rowCount: rowCount, firstRow: firstRow, requestBytes: 0, name: ""))
+        }
         while let event = try reader.next() {
             switch event {
             case .rejected(let r):
                 throw WhispirError.unsplittableCSV("record \(r.number) (line \(r.line)) cannot be read: \(r.reason)")
             case .record(let r):
                 record += 1
-                let length = writer.encodedLength(of: r.values)
-                if !fits(output.totalBytes + length) {
-                    guard rowCount > 0, fits(headerBytes + length) else {
+                let bytes = try length(of: r.values, after: writer)
+                if !fits(output.totalBytes + bytes + closing) {
+                    guard rowCount > 0, fits(opening + bytes + closing) else {
                         throw WhispirError.unsplittableCSV("data row \(record) alone makes a request of more than \(limit) bytes")
                     }
-                    parts.append(WhispirCSVPart(csv: try output.takeBytes(), rowCount: rowCount, firstRow: firstRow, requestBytes: 0, name: ""))
+                    try close()
                     (writer, output) = try start()
                     (rowCount, firstRow) = (0, record)
                 }
@@ -288,11 +318,11 @@ public struct WhispirClient: Sendable {
                 rowCount += 1
             }
         }
-        parts.append(WhispirCSVPart(csv: try output.takeBytes(), rowCount: rowCount, firstRow: firstRow, requestBytes: 0, name: ""))
+        try close()
         let single = parts.count == 1
         for index in parts.indices {
             parts[index].name = single ? safe : partName(safe, index: index + 1)
-            parts[index].requestBytes = requestSize(name: parts[index].name, csvBytes: parts[index].csv.count)
+            parts[index].requestBytes = requestSize(name: parts[index].name, csvBytes: parts[index].csv.count, mimeType: mime)
         }
         return parts
     }

@@ -37,8 +37,9 @@ func importDocument(id: String, status: String, created: Int = 0) -> String {
 }
 
 func makeTransport() -> HTTPTransport {
+    // Generous: on a loaded 2-core machine the in-process server can wait over 30 s for a pool thread.
     HTTPTransport(configuration: TransportConfiguration(
-        connectTimeout: .seconds(2), readTimeout: .seconds(10), totalTimeout: .seconds(30),
+        connectTimeout: .seconds(2), readTimeout: .seconds(120), totalTimeout: .seconds(300),
         retry: RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50), maxDelay: .milliseconds(200))))
 }
 

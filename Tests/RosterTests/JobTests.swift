@@ -410,6 +410,24 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(try sandbox.count("whispir", "imports_created") == 1)
     }
 
+    @Test func aWhispirJobCanSendJSONResources() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try makeTemporaryDirectory()
+        try writeFile(dir, "staff.csv", "first;last;mobile\nJosé;Smith;0423 456 789\nJane;Smith;0498 765 432\n")
+        try writeFile(dir, "job.lua", Self.whispirJob.replacingOccurrences(of: #"import_mode = "duplicate""#,
+                                                                           with: #"import_mode = "duplicate", resource_format = "json""#))
+        let r = try RosterProcess.run(["run", "--json", "job.lua", "staff.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try summary(r)["sent"] as? Int == 2)
+        #expect(try sandbox.count("whispir", "resources_created") == 1)
+        let bad = try RosterProcess.run(["check", "job.lua", "staff.csv"], in: dir, environment: sandbox.environment)
+        #expect(bad.status == 0, "\(bad.stderr)")
+        try writeFile(dir, "job.lua", Self.whispirJob.replacingOccurrences(of: #"import_mode = "duplicate""#,
+                                                                           with: #"import_mode = "duplicate", resource_format = "yaml""#))
+        let refused = try RosterProcess.run(["run", "job.lua", "staff.csv"], in: dir, environment: sandbox.environment)
+        #expect(refused.status == 2 && refused.stderr.contains("resource_format must be csv, json or xml"), "\(refused.stderr)")
+    }
+
     @Test func errorsFromAJobKeepTheirKindInLua() throws {
         let dir = try project("""
             local job = roster.job { source = arg[1], target = roster.omnigage {}, mapping = { ["first-name"] = "Given" },

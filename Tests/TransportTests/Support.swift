@@ -37,8 +37,9 @@ struct CapturingHandler: LogHandler {
 
 /// A transport with short back-off so retry tests stay quick.
 func makeTransport(logger: Logger = Logger(label: "test"), retry: RetryPolicy = RetryPolicy(maxAttempts: 3, baseDelay: .milliseconds(50), maxDelay: .milliseconds(200))) -> HTTPTransport {
-    HTTPTransport(configuration: TransportConfiguration(connectTimeout: .seconds(2), readTimeout: .seconds(10),
-                                                       totalTimeout: .seconds(30), retry: retry), logger: logger)
+    // Generous: on a loaded 2-core machine the in-process server can wait over 30 s for a pool thread.
+    HTTPTransport(configuration: TransportConfiguration(connectTimeout: .seconds(2), readTimeout: .seconds(120),
+                                                       totalTimeout: .seconds(300), retry: retry), logger: logger)
 }
 
 /// A loopback port nothing listens on (bound, then closed).

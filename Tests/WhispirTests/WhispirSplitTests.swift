@@ -130,3 +130,32 @@ func records(_ csv: [UInt8]) throws -> [[String]] {
         await server.stop()
     }
 }
+
+/// resource_format: Whispir's JSON and XML import documents, split like CSV, each part whole.
+@Suite struct WhispirResourceFormatTests {
+    @Test(arguments: [TableFormat.json, .xml])
+    func partsAreCompleteDocumentsUnderTheLimitCarryingEveryRowOnce(_ format: TableFormat) throws {
+        let (bytes, _, _) = WhispirSplitTests.csv(rows: 120)
+        let parts = try WhispirClient.planParts(csv: bytes, name: "staff.csv", limit: 6000, format: format)
+        #expect(parts.count > 2)
+        #expect(parts.allSatisfy { $0.requestBytes < 6000 })
+        #expect(parts.first?.name == "staff-part0001.\(format.rawValue)")
+        var rows: [[String]] = []
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("whispir-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        for (i, part) in parts.enumerated() {
+            let path = dir + "/part\(i).\(format.rawValue)"
+            try Data(part.csv).write(to: URL(fileURLWithPath: path))
+            let reader = try Tables.open(path: path, options: ReadOptions(format: format))
+            #expect(reader.header == ["firstName", "lastName", "workMobilePhone1", "workCountry", "timezone", "notes"])
+            var count = 0
+            while let event = try reader.next() {
+                if case .record(let r) = event { rows.append(r.values); count += 1 }
+            }
+            #expect(count == part.rowCount)
+        }
+        #expect(rows == (try records(bytes)))
+        #expect(WhispirClient.mimeType(of: format) == (format == .json ? "application/json" : "application/xml"))
+    }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import Tabular
 import Transport
 import Whispir
 
@@ -8,7 +9,9 @@ public final class WhispirTarget: ImportTarget {
     public let name = "whispir"
     /// The workspace at the API's host (no port: the local sandbox moves between runs).
     public var account: String { (client.configuration.workspace ?? "default") + "@" + hostName(client.configuration.baseURL) }
-    public let optionKeys: Set<String> = ["import_mode", "workspace", "custom_fields"]
+    public let optionKeys: Set<String> = ["import_mode", "workspace", "custom_fields", "resource_format"]
+    /// `resource_format`: what the resources are written as (CSV unless the job asks for Whispir's JSON or XML document).
+    static let resourceFormats: [String: TableFormat] = ["csv": .csv, "json": .json, "xml": .xml]
     public var requiredFields: [String] { ContactFields.mandatory }
 
     public init(client: WhispirClient) {
@@ -28,6 +31,9 @@ public final class WhispirTarget: ImportTarget {
         var errors: [String] = []
         if let mode = options["import_mode"], WhispirImportMode(rawValue: mode.stringValue ?? "") == nil {
             errors.append("import_mode must be replace, duplicate or ignore, not \(mode)")
+        }
+        if let format = options["resource_format"], Self.resourceFormats[format.stringValue ?? ""] == nil {
+            errors.append("resource_format must be csv, json or xml, not \(format)")
         }
         do { try ContactFields.check(mapping: mapping, header: header, customFields: customFields(options)) } catch {
             errors.append("\(error)")
@@ -87,12 +93,14 @@ public final class WhispirTarget: ImportTarget {
             throw JobError(.usage, stage: "import", "cannot read \(file.path): \(error)")
         }
         let customFields = customFields(job.options)
+        let format = Self.resourceFormats[job.options["resource_format"]?.stringValue ?? "csv"] ?? .csv
+        let mimeType = WhispirClient.mimeType(of: format)
         let plan: [WhispirCSVPart]
         do {
             for warning in try WhispirClient.validate(csv: csv, fieldMapping: mapping, customFields: customFields) {
                 client.transport.logger.warning("Whispir mapping: \(warning)")
             }
-            plan = try WhispirClient.planParts(csv: csv, name: file.name, limit: client.configuration.requestLimit)
+            plan = try WhispirClient.planParts(csv: csv, name: file.name, limit: client.configuration.requestLimit, format: format)
         } catch {
             throw JobError.wrapping(error, stage: "check")
         }
@@ -110,7 +118,7 @@ public final class WhispirTarget: ImportTarget {
             if resourceID == nil {
                 let (content, partName) = (part.csv, part.name)
                 let resource = try job.remote {
-                    try await client.createResource(name: partName, mimeType: "text/csv", content: content, workspace: workspace)
+                    try await client.createResource(name: partName, mimeType: mimeType, content: content, workspace: workspace)
                 }
                 try job.checkpoint("resource_created", ["part": .integer(number), "resource": .string(resource.id)])
                 resourceID = resource.id
