@@ -163,7 +163,10 @@ public final class JobRunner {
             imports = try target.settle(sent, context)
         } catch {
             deliver(staging, context, accounting)
-            throw JobError.wrapping(error, stage: context.stage)
+            let failure = JobError.wrapping(error, stage: context.stage)
+            // Each record that was not delivered is named in the errors file, with the stage that failed.
+            try? listUndelivered(staging, context, log: log, errors: errors, reason: "not delivered: \(context.stage) failed (\(failure.message))")
+            throw failure
         }
         // Accounted once: what follows (the journal's last line, the results) cannot count a row twice.
         deliver(staging, context, accounting)
@@ -194,6 +197,19 @@ public final class JobRunner {
         let delivered = staging.records(in: context.delivered)
         accounting.recordSent(delivered)
         abandon(staging.stagedRecords - delivered, of: accounting, as: .rejected)
+    }
+
+    /// Writes every staged record the vendor did not accept to the errors file (already counted by `deliver`).
+    private func listUndelivered(_ staging: Staging, _ context: JobContext, log: RecordLog?, errors: ErrorsSink?, reason: String) throws {
+        guard let log, let errors else { return }
+        let delivered = staging.recordNumbers(in: context.delivered)
+        let staged = Set(staging.rowRecords)
+        try log.forEach { record, line, values, warnings in
+            let number = Int32(truncatingIfNeeded: record)
+            guard staged.contains(number), !delivered.contains(number) else { return }
+            try errors.append(RowIssue(outcome: .rejected, record: record, line: line, reason: reason, values: values,
+                                       stage: context.stage, warnings: warnings.isEmpty ? [] : [warnings]))
+        }
     }
 
     /// Counts `count` records that were read but will not be sent; rejected ones are "not delivered".
@@ -473,6 +489,15 @@ struct Staging {
         columns = fixedColumns ?? transform?.columns ?? sourceHeader
         try writer.writeHeader(columns)
         headerWritten = true
+    }
+
+    /// The source records the output rows in `ranges` carry.
+    func recordNumbers(in ranges: [Range<Int>]) -> Set<Int32> {
+        var seen = Set<Int32>()
+        for range in ranges {
+            for i in range.clamped(to: 0 ..< rowRecords.count) { seen.insert(rowRecords[i]) }
+        }
+        return seen
     }
 
     /// How many distinct source records the output rows in `ranges` carry.

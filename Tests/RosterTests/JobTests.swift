@@ -272,9 +272,14 @@ func balanced(_ s: [String: Any]) -> Bool {
     @Test func aFailedImportStageSaysTheRowsWereNotDeliveredAndCountsStillAddUp() throws {
         let sandbox = try SandboxProcess()
         try sandbox.fault(#"{"path": "/omnigage/api/v1/import-contacts", "method": "POST", "kind": "500", "count": 20}"#)
-        let dir = try project(Self.job())
+        let dir = try project(Self.job(options: #"interval = 0.05, errors_file = "errors.csv""#))
         let r = try RosterProcess.run(["run", "--json", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
         #expect(r.status == 5, "\(r.stderr)")
+        // Each row that was not delivered is in the errors file with the stage that failed; the skipped one once.
+        let errors = try String(contentsOfFile: dir + "/errors.csv", encoding: .utf8).split(whereSeparator: \.isNewline).map(String.init)
+        #expect(errors.filter { $0.contains(",rejected,import,not delivered: import failed (Omnigage refused") }.count == 3, "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("Ada,Quill,(407) 634-1732,ADA@example.com,1,2,rejected,import,") })
+        #expect(errors.filter { $0.contains(",skipped,transform,no phone") }.count == 1)
         let s = try summary(r)
         #expect(s["sent"] as? Int == 0)
         #expect(balanced(s))
