@@ -415,6 +415,29 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(try sandbox.count("whispir", "imports_created") == 1)
     }
 
+    @Test func aLargeWhispirJobGoesOutInPartsAndResumesAfterSIGKILLBetweenThem() async throws {
+        let sandbox = try SandboxProcess()
+        let dir = try makeTemporaryDirectory()
+        // About 20 MB: three resources under Whispir's 10 MB request limit once base64-encoded.
+        var text = "first,last,mobile,notes\n"
+        let notes = String(repeating: "n", count: 200)
+        for i in 0 ..< 87_000 { text += "Ann\(i),Lee,0423 \(String(format: "%03d %03d", i / 1000 % 1000, i % 1000)),\(notes)\n" }
+        try writeFile(dir, "big.csv", text)
+        try writeFile(dir, "job.lua", Self.whispirJob)
+        var env = sandbox.environment
+        env["ROSTER_TEST_KILL_AFTER"] = "part_imported"
+        let killed = try await RosterProcess.run(["run", "job.lua", "big.csv"], in: dir, environment: env)
+        #expect(killed.status == SIGKILL, "\(killed.stderr)")
+        #expect(try sandbox.count("whispir", "imports_created") == 1)
+        let resumed = try await RosterProcess.run(["run", "--json", "job.lua", "big.csv"], in: dir, environment: sandbox.environment)
+        #expect(resumed.status == 0, "\(resumed.stderr)")
+        let s = try summary(resumed)
+        #expect(s["sent"] as? Int == 87_000)
+        #expect((s["imports"] as? [[String: Any]])?.count == 3)
+        #expect(try sandbox.count("whispir", "resources_created") == 3)
+        #expect(try sandbox.count("whispir", "imports_created") == 3)
+    }
+
     @Test func aWhispirJobCanSendJSONResources() throws {
         let sandbox = try SandboxProcess()
         let dir = try makeTemporaryDirectory()
