@@ -58,6 +58,13 @@ struct ScriptArguments: ParsableArguments {
 
     @Argument(parsing: .captureForPassthrough, help: "Arguments passed to the script.")
     var arguments: [String] = []
+
+    func validate() throws {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: script, isDirectory: &isFolder), !isFolder.boolValue else {
+            throw ValidationError("\(script): no such script (give the path of a .lua file)")
+        }
+    }
 }
 
 /// `roster run SCRIPT.lua [ARGS...]`: runs a script as `lua` would, with the `roster` module.

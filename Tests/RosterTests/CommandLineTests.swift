@@ -123,6 +123,11 @@ func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async t
         let a = try RosterProcess.run(["run", "--allow-path", "/nonexistent/data", "x.lua"], in: dir)
         #expect(a.status == 2)
         #expect(a.stderr.contains("--allow-path /nonexistent/data: no such folder"))
+        for command in ["run", "check"] {
+            let missing = try RosterProcess.run([command, "nothere.lua", "data.csv"], in: dir)
+            #expect(missing.status == 2)
+            #expect(missing.stderr.contains("nothere.lua: no such script") && missing.stderr.contains("Usage: roster \(command)"), "\(missing.stderr)")
+        }
     }
 
     @Test func sandboxIsOnByDefaultAndUnsafeLiftsIt() throws {
