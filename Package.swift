@@ -41,7 +41,7 @@ let tabularTargets: [Target] = [
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
     ], swiftSettings: swiftSettings),
     .testTarget(name: "TabularTests", dependencies: [
-        "Tabular", "TabularFuzz",
+        "Tabular", "TabularFuzz", "RosterTestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
     ], swiftSettings: swiftSettings),
     // The readers' fuzz harness: a seeded mutation campaign (tests, scripts/fuzz) or, built with

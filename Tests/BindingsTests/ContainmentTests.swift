@@ -47,15 +47,7 @@ import Sandbox
 
 /// Reading and writing options are checked: nothing misspelt is ignored, no format is faked.
 @Suite struct StrictTableOptionsTests {
-    func run(_ code: String, in dir: String) throws -> LuaError? {
-        let host = try ScriptHost(options: LuaOptions(pluginDirectories: []), context: RosterContext(logger: .init(label: "t"), environment: [:]))
-        do {
-            _ = try host.state.run(code, name: "@job.lua", arguments: [dir])
-            return nil
-        } catch let error as LuaError {
-            return error
-        }
-    }
+    func run(_ code: String, in dir: String) throws -> LuaError? { try scriptError(code, in: dir) }
 
     @Test func unknownOptionsAndUnwritableFormatsAreErrorsNamingTheFix() throws {
         let dir = try makeTemporaryDirectory()

@@ -24,6 +24,17 @@ struct CollectingHandler: LogHandler {
     func log(event: LogEvent) { collector.append("\(event.level): \(event.message)") }
 }
 
+/// Runs `code` as `@job.lua` with `dir` as its argument in a fresh host; the Lua error it raised, or nil.
+func scriptError(_ code: String, in dir: String) throws -> LuaError? {
+    let host = try ScriptHost(options: LuaOptions(pluginDirectories: []), context: RosterContext(logger: .init(label: "t"), environment: [:]))
+    do {
+        _ = try host.state.run(code, name: "@job.lua", arguments: [dir])
+        return nil
+    } catch let error as LuaError {
+        return error
+    }
+}
+
 func makeHost(environment: [String: String] = [:], level: Logger.Level = .info, plugins: [String] = [],
               collector: LogCollector = LogCollector()) throws -> ScriptHost {
     var logger = Logger(label: "test") { _ in CollectingHandler(collector: collector) }

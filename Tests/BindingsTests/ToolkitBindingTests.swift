@@ -5,15 +5,7 @@ import Testing
 
 /// The toolkit from Lua: values or nil and a reason, and dedupe as a lazy, accounted stage.
 @Suite struct ToolkitBindingTests {
-    func run(_ code: String, in dir: String = "/tmp") throws -> LuaError? {
-        let host = try ScriptHost(options: LuaOptions(pluginDirectories: []), context: RosterContext(logger: .init(label: "t"), environment: [:]))
-        do {
-            _ = try host.state.run(code, name: "@t.lua", arguments: [dir])
-            return nil
-        } catch let error as LuaError {
-            return error
-        }
-    }
+    func run(_ code: String, in dir: String = "/tmp") throws -> LuaError? { try scriptError(code, in: dir) }
 
     @Test func phoneHelpersReturnAValueOrNilAndAReason() throws {
         let script = """

@@ -1,4 +1,5 @@
 import Foundation
+import RosterTestSupport
 import Testing
 @testable import Tabular
 
@@ -104,22 +105,4 @@ import Testing
     @Test func columnNamesFollowA1Notation() {
         #expect([0, 25, 26, 51, 701, 702, 16383].map(CellReference.columnName) == ["A", "Z", "AA", "AZ", "ZZ", "AAA", "XFD"])
     }
-}
-
-/// Runs `python3 -c script args`, returning stdout; a non-zero exit throws with stderr.
-func runPython(_ script: String, _ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["python3", "-c", script] + arguments
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let data = out.fileHandleForReading.readDataToEndOfFile()
-    let errors = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    guard process.terminationStatus == 0 else {
-        throw TabularError.unsupported(path: "python3", detail: String(decoding: errors, as: UTF8.self))
-    }
-    return String(decoding: data, as: UTF8.self)
 }
