@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import Tabular
+import TabularFuzz
 
 // The legacy Excel reader (issue 20) on workbooks built by hand: BIFF8 and BIFF5 records, and compound files
 // damaged on purpose. Fixture workbooks made by LibreOffice are in XLSFixtureTests.
@@ -341,6 +342,16 @@ private let phone = "as a number: if it is a phone number, format the column as 
         #expect(plain.header == ["column_1", "column_2", "column_3", "column_4", "column_5", "column_6"])
         #expect(records(try readAll(plain)).first == ["Ann", "1", "", "", "", "beyond"])
         #expect(throws: TabularError.self) { try Tables.open(path: path, options: ReadOptions(sheet: .index(2))) }
+    }
+
+    @Test func theFuzzTargetPutsAWorkbookStreamInACompoundFile() throws {
+        let dir = try Scratch()
+        let target = FuzzTarget(format: .xlsBIFF, directory: dir.directory.path)
+        let outcome = try target.run(BIFF.book([BIFF.label(0, 0, "a"), BIFF.number(1, 0, 1), BIFF.labelSST(2, 0, 9)]))
+        #expect(outcome.records == 1 && outcome.rejected == 1 && outcome.error == nil)
+        let raw = FuzzTarget(format: .xls, directory: dir.directory.path)
+        #expect(try raw.run(Array(CompoundFileBuilder.workbook(BIFF.book([BIFF.label(0, 0, "a"), BIFF.number(1, 0, 1)])).build())).records == 1)
+        #expect(try raw.run(Array(CompoundFile.signature)).error?.contains("not a workbook Roster can read") == true)
     }
 
     @Test func opensByContentWhateverTheExtension() throws {
