@@ -6,7 +6,9 @@
 /// `info.sheets` lists every sheet in workbook order; charts, macro sheets and VBA modules have no cells and are
 /// listed with their kind after the name: "Chart1 (chart)", "Macro1 (macro sheet)", "Module1 (VBA module)".
 public final class XLSReader: TableReader {
+    /// Column names from the header row (or `column_1`... without one), unique and non-blank.
     public private(set) var header: [String] = []
+    /// The sheets, the code page of Excel 5.0/95 text (`encoding`), and what reading has noticed so far.
     public var info: SourceInfo {
         var result = SourceInfo(path: path, format: .xls, encoding: encoding, sheets: sheetNames)
         result.warnings = warnings.all
@@ -140,6 +142,7 @@ public final class XLSReader: TableReader {
         for note in notes { warnings.add(note) }
     }
 
+    /// The next record or rejected row of the sheet, or nil after its last row.
     public func next() throws -> ReadEvent? {
         if let event = pending {
             pending = nil
