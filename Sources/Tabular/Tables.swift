@@ -19,7 +19,7 @@ public enum Tables {
     public static func open(path: String, options: ReadOptions = ReadOptions()) throws -> any TableReader {
         let format = try detectFormat(path: path, options: options)
         if options.sheet != nil && format != .xlsx && format != .xls {
-            throw TabularError.badOption(path: path, option: "sheet", detail: "this is a \(format.rawValue.uppercased()) file: sheet applies to workbooks (.xlsx)")
+            throw TabularError.badOption(path: path, option: "sheet", detail: "this is a \(format.rawValue.uppercased()) file: sheet applies to workbooks (.xlsx, .xls)")
         }
         if format != .csv {
             for (option, set) in [("delimiter", options.delimiter != nil), ("quote", options.quote != 0x22), ("comment", options.comment != nil)] where set {
@@ -32,7 +32,7 @@ public enum Tables {
         case .json: reader = try JSONReader(path: path, options: options)
         case .xml: reader = try XMLContactReader(path: path, options: options)
         case .xlsx: reader = try XLSXReader(path: path, options: options)
-        case .xls: throw TabularError.legacyWorkbook(path: path, encrypted: false)
+        case .xls: reader = try XLSReader(path: path, options: options)
         }
         guard let picks = options.columns else { return reader }
         return try ColumnSelection(reader, picks: picks)

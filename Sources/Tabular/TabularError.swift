@@ -14,7 +14,8 @@ public enum TabularError: Error, Sendable, Equatable, CustomStringConvertible {
     case io(path: String, operation: String, errno: Int32)
     /// Neither the content nor the extension says what the file is.
     case unknownFormat(path: String)
-    /// An OLE2 compound file: an old binary XLS, or an encrypted (password-protected) workbook.
+    /// An encrypted (password-protected) workbook, or a file that is not an Excel 5.0-2003 workbook (no readable
+    /// Workbook stream: Excel 2.x-4.0, another OLE2 document, a damaged compound file header).
     case legacyWorkbook(path: String, encrypted: Bool)
     /// The content breaks the format so that reading cannot go on.
     case malformed(path: String, line: Int?, detail: String)
@@ -43,8 +44,8 @@ public enum TabularError: Error, Sendable, Equatable, CustomStringConvertible {
             return "\(path): cannot tell the file format from its content or extension; pass format = \"csv\", \"xlsx\", \"json\" or \"xml\""
         case let .legacyWorkbook(path, encrypted):
             return encrypted
-                ? "\(path): encrypted or legacy workbook (password-protected): remove the password in Excel and save as XLSX or CSV"
-                : "\(path): XLS (BIFF) is not supported: save as XLSX or CSV"
+                ? "\(path): encrypted or legacy workbook (password-protected): Roster cannot decrypt it; open it in Excel, remove the password, and save it again (as XLSX, XLS or CSV)"
+                : "\(path): not a workbook Roster can read: Excel 97-2003 and 5.0/95 files are, but this has no readable Workbook stream (an Excel 2.x-4.0 file, another kind of OLE2 file, or a damaged one); such XLS (BIFF) is not supported: save as XLSX or CSV"
         case let .malformed(path, line, detail):
             let at = line.map { " (line \($0))" } ?? ""
             return "\(path)\(at): \(detail)"

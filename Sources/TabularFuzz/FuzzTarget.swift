@@ -11,6 +11,10 @@ public enum FuzzFormat: String, CaseIterable, Sendable {
     case xlsx
     /// A worksheet and its shared strings as XML text, zipped into a workbook per run: exercises the XML parts.
     case xlsxParts = "xlsx-parts"
+    /// The raw bytes of a legacy workbook: exercises the compound file layer.
+    case xls
+    /// A Workbook stream of BIFF records, put in a compound file per run: exercises the record parsers.
+    case xlsBIFF = "xls-biff"
 
     /// The reader format the input is opened as.
     var tableFormat: TableFormat {
@@ -19,6 +23,7 @@ public enum FuzzFormat: String, CaseIterable, Sendable {
         case .json: return .json
         case .xml: return .xml
         case .xlsx, .xlsxParts: return .xlsx
+        case .xls, .xlsBIFF: return .xls
         }
     }
 }
@@ -49,7 +54,7 @@ public final class FuzzTarget {
     /// `directory` holds the one scratch file the target rewrites per input.
     public init(format: FuzzFormat, directory: String) {
         self.format = format
-        path = directory + "/input." + (format == .xlsxParts ? "xlsx" : format.rawValue)
+        path = directory + "/input." + (format == .xlsxParts ? "xlsx" : (format == .xlsBIFF ? "xls" : format.rawValue))
     }
 
     /// Reads `input` to the end; throws `FuzzFailure` when the reader breaks its contract.
@@ -102,6 +107,8 @@ public final class FuzzTarget {
     private func write(_ input: [UInt8]) throws {
         if format == .xlsxParts {
             try FuzzWorkbook.write(parts: input, to: path)
+        } else if format == .xlsBIFF {
+            try Data(FuzzCompoundFile.wrap(workbook: input)).write(to: URL(fileURLWithPath: path))
         } else {
             try Data(input).write(to: URL(fileURLWithPath: path))
         }
@@ -143,5 +150,51 @@ public enum FuzzWorkbook {
             i += 1
         }
         return nil
+    }
+}
+
+/// Puts a Workbook stream in a version 3 compound file ([MS-CFB]): the stream padded to 4096 bytes (so it is read
+/// through the FAT, as Excel stores it), then the directory and the FAT, with the header listing the FAT.
+public enum FuzzCompoundFile {
+    public static func wrap(workbook input: [UInt8]) -> [UInt8] {
+        func le16(_ v: Int) -> [UInt8] { [UInt8(v & 0xFF), UInt8(v >> 8 & 0xFF)] }
+        func le32(_ v: UInt32) -> [UInt8] { (0 ..< 4).map { UInt8(v >> (8 * UInt32($0)) & 0xFF) } }
+        let stream = input + [UInt8](repeating: 0, count: max(0, 4096 - input.count))
+        let streamSectors = (stream.count + 511) / 512
+        let directorySector = streamSectors
+        var fatSectors = 1
+        while streamSectors + 1 + fatSectors > fatSectors * 128 { fatSectors += 1 }
+        var fat: [UInt32] = (0 ..< streamSectors).map { $0 == streamSectors - 1 ? 0xFFFF_FFFE : UInt32($0 + 1) }
+        fat.append(0xFFFF_FFFE) // the directory
+        fat += [UInt32](repeating: 0xFFFF_FFFD, count: fatSectors)
+        fat += [UInt32](repeating: 0xFFFF_FFFF, count: fatSectors * 128 - fat.count)
+        func entry(_ name: String, type: UInt8, child: UInt32, start: UInt32, size: Int) -> [UInt8] {
+            let units = Array(name.utf16)
+            var bytes: [UInt8] = []
+            for unit in units { bytes += le16(Int(unit)) }
+            bytes += [UInt8](repeating: 0, count: 64 - bytes.count)
+            bytes += le16((units.count + 1) * 2)
+            bytes += [type, 1]
+            bytes += le32(0xFFFF_FFFF) + le32(0xFFFF_FFFF) + le32(child)
+            bytes += [UInt8](repeating: 0, count: 36)
+            bytes += le32(start) + le32(UInt32(size)) + le32(0)
+            return bytes
+        }
+        var directory = entry("Root Entry", type: 5, child: 1, start: 0xFFFF_FFFE, size: 0)
+        directory += entry("Workbook", type: 2, child: 0xFFFF_FFFF, start: 0, size: stream.count)
+        directory += [UInt8](repeating: 0, count: 512 - directory.count)
+        var header: [UInt8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1] + [UInt8](repeating: 0, count: 16)
+        header += le16(0x3E) + le16(3) + le16(0xFFFE) + le16(9) + le16(6)
+        header += [UInt8](repeating: 0, count: 10)
+        header += le32(UInt32(fatSectors)) + le32(UInt32(directorySector)) + le32(0) + le32(4096)
+        header += le32(0xFFFF_FFFE) + le32(0) + le32(0xFFFF_FFFE) + le32(0)
+        // More than 109 FAT sectors would need DIFAT sectors; inputs are capped far below (64 KiB).
+        var listed: [UInt32] = (0 ..< min(fatSectors, 109)).map { UInt32(directorySector + 1 + $0) }
+        listed += [UInt32](repeating: 0xFFFF_FFFF, count: 109 - listed.count)
+        for sector in listed { header += le32(sector) }
+        var fatBytes: [UInt8] = []
+        for word in fat { fatBytes += le32(word) }
+        let padding = [UInt8](repeating: 0, count: streamSectors * 512 - stream.count)
+        return header + stream + padding + directory + fatBytes
     }
 }

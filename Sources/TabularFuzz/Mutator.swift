@@ -23,7 +23,21 @@ public struct Mutator {
 
     public init(seed: UInt64, format: FuzzFormat) {
         generator = SeededGenerator(seed: seed)
-        tokens = Self.tokens(for: format).map { Array($0.utf8) }
+        tokens = Self.tokens(for: format).map { Array($0.utf8) } + Self.binaryTokens(for: format)
+    }
+
+    /// Byte sequences that are not UTF-8 text: BIFF record headers and compound-file sector markers.
+    static func binaryTokens(for format: FuzzFormat) -> [[UInt8]] {
+        guard format == .xls || format == .xlsBIFF else { return [] }
+        return [
+            [0x09, 0x08, 0x10, 0x00, 0x00, 0x06, 0x10, 0x00], [0x0A, 0x00, 0x00, 0x00], [0x3C, 0x00, 0x04, 0x00, 0x01],
+            [0xFC, 0x00, 0x10, 0x00, 0x05, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0x7F], [0xFD, 0x00, 0x0A, 0x00], [0x7E, 0x02, 0x0A, 0x00],
+            [0xBD, 0x00, 0x12, 0x00], [0x06, 0x00, 0x16, 0x00], [0x07, 0x02, 0x05, 0x00, 0x02, 0x00, 0x01], [0x04, 0x02, 0x0B, 0x00],
+            [0x05, 0x02, 0x08, 0x00], [0x03, 0x02, 0x0E, 0x00], [0x85, 0x00, 0x0C, 0x00], [0xE0, 0x00, 0x14, 0x00], [0x1E, 0x04],
+            [0x2F, 0x00], [0x22, 0x00, 0x02, 0x00, 0x01, 0x00], [0x42, 0x00, 0x02, 0x00, 0xE4, 0x04],
+            [0xFF, 0xFF, 0xFF, 0xFF], [0xFE, 0xFF, 0xFF, 0xFF], [0xFD, 0xFF, 0xFF, 0xFF], [0xFC, 0xFF, 0xFF, 0xFF],
+            [0x00, 0x00, 0x00, 0x80], [0xFF, 0xFF, 0xFF, 0x7F], [0xFF, 0xFF], [0x00, 0x10, 0x00, 0x00],
+        ]
     }
 
     static func tokens(for format: FuzzFormat) -> [String] {
@@ -33,6 +47,7 @@ public struct Mutator {
         case .json: return common + ["{", "}", "[", "]", ":", "null", "true", "\"a\":", "\\u0000", "\\ud800", "\\", "{\"contacts\":["]
         case .xml: return common + ["<contact>", "</contact>", "<a>", "</a>", "<![CDATA[", "]]>", "&amp;", "&#x0;", "&#1114112;", "<!DOCTYPE x [<!ENTITY e \"x\">]>", "&e;", "<?xml version=\"1.0\"?>", "xmlns:w=\"u\"", "<w:contact>"]
         case .xlsx: return common + ["PK\u{3}\u{4}", "PK\u{1}\u{2}", "PK\u{5}\u{6}", "\u{FF}\u{FF}\u{FF}\u{FF}"]
+        case .xls, .xlsBIFF: return common + ["Workbook", "W\u{0}o\u{0}r\u{0}k\u{0}b\u{0}o\u{0}o\u{0}k\u{0}", "B\u{0}o\u{0}o\u{0}k\u{0}"]
         case .xlsxParts: return common + ["<row r=\"2\">", "</row>", "<c r=\"XFD2\" t=\"s\">", "<c r=\"AAAAAAA1\">", "<c t=\"inlineStr\"><is><t>", "</t></is></c>", "<v>", "</v>", "<c r=\"A1\" t=\"s\"><v>99</v></c>", "t=\"b\"", "t=\"e\"", "s=\"99999\"", "<row r=\"1048577\">", "&#x41;", "<si><t>", "</t></si>", "<!--", "-->", "<![CDATA["]
         }
     }

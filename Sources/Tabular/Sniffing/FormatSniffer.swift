@@ -1,11 +1,17 @@
 // Format from content first (magic bytes, first non-blank character), extension second.
 
 enum FormatSniffer {
-    /// The format of `path`, judged from its first bytes, then its extension; throws for OLE2 files.
+    /// The format of `path`, judged from its first bytes, then its extension; throws for encrypted OLE2 packages
+    /// and for `.xls` files that are not compound files.
     static func sniff(path: String, head: [UInt8]) throws -> TableFormat {
         if head.starts(with: [0x50, 0x4B, 0x03, 0x04]) { return .xlsx }
         if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
-            throw TabularError.legacyWorkbook(path: path, encrypted: containsUTF16(head, "EncryptionInfo"))
+            // A compound file: an encrypted OOXML package (its directory names EncryptionInfo), else a legacy
+            // workbook, whose reader checks the whole directory again.
+            if containsUTF16(head, "EncryptionInfo") || containsUTF16(head, "EncryptedPackage") {
+                throw TabularError.legacyWorkbook(path: path, encrypted: true)
+            }
+            return .xls
         }
         var i = 0
         if head.starts(with: [0xEF, 0xBB, 0xBF]) { i = 3 }

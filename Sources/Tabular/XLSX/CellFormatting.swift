@@ -112,6 +112,12 @@ enum CellFormatting {
         }
         if plainInteger { return text }
         guard let value = Double(text), value.isFinite else { return text }
+        return number(value)
+    }
+
+    /// A finite number as `number(_:)` shows its text: integer-valued as digits, others in the shortest
+    /// round-trip form (binary workbooks hold doubles, not text).
+    static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e17 {
             return String(Int64(value))
         }
