@@ -43,7 +43,7 @@ let tabularTargets: [Target] = [
     .testTarget(name: "TabularTests", dependencies: [
         "Tabular", "TabularFuzz", "RosterTestSupport",
         .product(name: "PropertyBased", package: "swift-property-based"),
-    ], swiftSettings: swiftSettings),
+    ], exclude: ["Fixtures"], swiftSettings: swiftSettings),
     // The readers' fuzz harness: a seeded mutation campaign (tests, scripts/fuzz) or, built with
     // -sanitize=fuzzer -DFUZZING, a libFuzzer target.
     .target(name: "TabularFuzz", dependencies: [

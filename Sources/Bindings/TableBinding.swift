@@ -105,7 +105,7 @@ enum TableBinding {
                                    function: "roster.read")
             if let f = try optionString(s, "format", in: 2, "read") {
                 guard let format = TableFormat(rawValue: f.lowercased()) else {
-                    throw RosterScriptError("roster.read: unknown format '\(f)' (use csv, xlsx, json or xml)")
+                    throw RosterScriptError("roster.read: unknown format '\(f)' (use csv, xlsx, xls, json or xml)")
                 }
                 options.format = format
             }

@@ -365,3 +365,17 @@ private let phone = "as a number: if it is a phone number, format the column as 
         #expect(throws: TabularError.legacyWorkbook(path: text, encrypted: false)) { try Tables.open(path: text, options: ReadOptions(format: .xls)) }
     }
 }
+
+@Suite struct XLSFormatOptionTests {
+    @Test func forcingXLSXOnALegacyWorkbookSaysWhatItIs() throws {
+        let dir = try Scratch()
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/xls").path
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: source).first { $0.hasSuffix(".xls") })
+        let path = dir.path("book.xls")
+        try FileManager.default.copyItem(atPath: source + "/" + name, toPath: path)
+        #expect(try Tables.open(path: path).info.format == .xls)
+        var options = ReadOptions()
+        options.format = .xlsx
+        #expect { try Tables.open(path: path, options: options) } throws: { "\($0)".contains("compound (OLE2) file, not XLSX") }
+    }
+}

@@ -32,6 +32,11 @@ public final class XLSXReader: TableReader {
         numbered = !options.header
         let head = try FileInput(path: path).peek(count: 8)
         if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
+            // A compound file: a legacy .xls (which Tables.open reads), or an encrypted package.
+            if options.format == .xlsx {
+                throw TabularError.badOption(path: path, option: "format", detail: "this is a compound (OLE2) file, not XLSX: an Excel 97-2003 "
+                                             + "workbook or a password-protected one; leave format out (or use format = \"xls\")")
+            }
             throw TabularError.legacyWorkbook(path: path, encrypted: true)
         }
         let url = URL(fileURLWithPath: path)
