@@ -7,7 +7,7 @@
 /// listed with their kind after the name: "Chart1 (chart)", "Macro1 (macro sheet)", "Module1 (VBA module)".
 public final class XLSReader: TableReader {
     /// Column names from the header row (or `column_1`... without one), unique and non-blank.
-    public private(set) var header: [String] = []
+    public var header: [String] { table.header }
     /// The sheets, the code page of Excel 5.0/95 text (`encoding`), and what reading has noticed so far.
     public var info: SourceInfo {
         var result = SourceInfo(path: path, format: .xls, encoding: encoding, sheets: sheetNames)
@@ -27,15 +27,15 @@ public final class XLSReader: TableReader {
     private let codePage: Int
     private let cells: XLSSheetCells
     private var warnings = WarningLog()
-    private var recordNumber = 0
+    private var table: SheetTable
     private var emptyRows = 0
-    private let numbered: Bool
     private var pending: ReadEvent?
 
     /// Opens `path`, reading its workbook globals and finding the worksheet `options.sheet` names.
     public init(path: String, options: ReadOptions = ReadOptions()) throws {
         self.path = path
-        numbered = !options.header
+        table = SheetTable(path: path, numbered: !options.header)
+        let numbered = !options.header
         let container = try CompoundFile(path: path)
         if container.isEncryptedPackage { throw TabularError.legacyWorkbook(path: path, encrypted: true) }
         // Excel reads `Workbook` when a file holds both it and an older `Book`.
@@ -56,7 +56,7 @@ public final class XLSReader: TableReader {
         // record: one pass over the sheet's records finds it, holding one row at a time.
         let widest = numbered ? Self.widestRow(try sheetCells(), options: options) : 0
         cells = try sheetCells()
-        try readHeader(skip: options.skip, at: options.headerRow, width: widest)
+        pending = try table.readHeader(skip: options.skip, at: options.headerRow, widest: widest, warnings: &warnings, nextRow: nextRow)
     }
 
     /// The sheet `selector` names (by 1-based position among all sheets as listed, or by name), or the first
@@ -113,35 +113,6 @@ public final class XLSReader: TableReader {
         return nil
     }
 
-    private func readHeader(skip: Int, at headerRow: Int, width widest: Int) throws {
-        var skipped = 0
-        var found: SheetRow?
-        while let row = try nextRow() {
-            if skipped < skip || row.number < headerRow {
-                skipped += 1
-                continue
-            }
-            found = row
-            break
-        }
-        if skipped > 0 { warnings.add("passed over \(skipped) row(s) above the header (skip = \(skip), header = \(headerRow))") }
-        guard let first = found else { return }
-        if !numbered, let problem = first.problems.first {
-            throw TabularError.malformed(path: path, line: first.number, detail: "the header row cannot be read: \(problem)")
-        }
-        let width = (first.cells.map(\.column).max() ?? -1) + 1
-        if numbered {
-            header = HeaderNames.numbered(max(width, widest))
-            pending = event(for: first)
-            return
-        }
-        var names = [String](repeating: "", count: width)
-        for cell in first.cells { names[cell.column] = cell.value }
-        let (unique, notes) = HeaderNames.normalize(names)
-        header = unique
-        for note in notes { warnings.add(note) }
-    }
-
     /// The next record or rejected row of the sheet, or nil after its last row.
     public func next() throws -> ReadEvent? {
         if let event = pending {
@@ -149,25 +120,6 @@ public final class XLSReader: TableReader {
             return event
         }
         guard let row = try nextRow() else { return nil }
-        return event(for: row)
-    }
-
-    private func event(for row: SheetRow) -> ReadEvent {
-        recordNumber += 1
-        var values = [String](repeating: "", count: header.count)
-        var notes = row.notes
-        // A value right of the header has no column to go to: the row is read without it, and a warning names the cell.
-        for cell in row.cells {
-            if cell.column < values.count {
-                values[cell.column] = cell.value
-            } else {
-                let last = header.isEmpty ? "none" : CellFormatting.columnName(header.count - 1)
-                notes.append("cell \(CellFormatting.columnName(cell.column))\(row.number) is right of the header's last column (\(last)): ignored")
-            }
-        }
-        if !row.problems.isEmpty {
-            return .rejected(RejectedRecord(number: recordNumber, line: row.number, reason: row.problems.joined(separator: "; "), values: values))
-        }
-        return .record(Record(values: values, number: recordNumber, line: row.number, warnings: notes))
+        return table.event(for: row)
     }
 }

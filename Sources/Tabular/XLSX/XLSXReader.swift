@@ -5,7 +5,7 @@ import ZIPFoundation
 
 /// Streams one worksheet of an XLSX workbook (the first unless `options.sheet` names another).
 public final class XLSXReader: TableReader {
-    public private(set) var header: [String] = []
+    public var header: [String] { table.header }
     public var info: SourceInfo {
         var result = SourceInfo(path: path, format: .xlsx, sheets: sheetNames)
         result.warnings = warnings.all
@@ -21,15 +21,15 @@ public final class XLSXReader: TableReader {
     private var warnings = WarningLog()
     private var rowIndex = 0
     private var exhausted = false
-    private var recordNumber = 0
+    private var table: SheetTable
     private var emptyRows = 0
-    private let numbered: Bool
     private var pending: ReadEvent?
 
     /// Opens `path`; `limits` guard against zip bombs.
     public init(path: String, options: ReadOptions = ReadOptions(), limits: ZipLimits = ZipLimits()) throws {
         self.path = path
-        numbered = !options.header
+        table = SheetTable(path: path, numbered: !options.header)
+        let numbered = !options.header
         let head = try FileInput(path: path).peek(count: 8)
         if head.starts(with: [0xD0, 0xCF, 0x11, 0xE0]) {
             // A compound file: a legacy .xls (which Tables.open reads), or an encrypted package.
@@ -110,7 +110,7 @@ public final class XLSXReader: TableReader {
                                                    options: options, limits: limits, path: path) : 0
         scanner = XMLByteScanner(handler: sheetHandler(), part: sheetPart, maxHeldBytes: options.maxFieldBytes)
         stream = ZipEntryStream(url: url, entryPath: sheetEntry.path, limits: limits, path: path)
-        try readHeader(skip: options.skip, at: options.headerRow, width: widest)
+        pending = try table.readHeader(skip: options.skip, at: options.headerRow, widest: widest, warnings: &warnings, nextRow: nextRow)
     }
 
     /// The number of columns up to the rightmost cell with a value in any row read as a record (rows passed over
@@ -172,61 +172,12 @@ public final class XLSXReader: TableReader {
         }
     }
 
-    private func readHeader(skip: Int, at headerRow: Int, width widest: Int) throws {
-        var skipped = 0
-        var found: SheetRow?
-        while let row = try nextRow() {
-            if skipped < skip || row.number < headerRow {
-                skipped += 1
-                continue
-            }
-            found = row
-            break
-        }
-        if skipped > 0 { warnings.add("passed over \(skipped) row(s) above the header (skip = \(skip), header = \(headerRow))") }
-        guard let first = found else { return }
-        if !numbered, let problem = first.problems.first {
-            throw TabularError.malformed(path: path, line: first.number, detail: "the header row cannot be read: \(problem)")
-        }
-        let width = (first.cells.map(\.column).max() ?? -1) + 1
-        if numbered {
-            header = HeaderNames.numbered(max(width, widest))
-            pending = event(for: first)
-            return
-        }
-        var names = [String](repeating: "", count: width)
-        for cell in first.cells { names[cell.column] = cell.value }
-        let (unique, notes) = HeaderNames.normalize(names)
-        header = unique
-        for note in notes { warnings.add(note) }
-    }
-
     public func next() throws -> ReadEvent? {
         if let event = pending {
             pending = nil
             return event
         }
         guard let row = try nextRow() else { return nil }
-        return event(for: row)
-    }
-
-    private func event(for row: SheetRow) -> ReadEvent {
-        recordNumber += 1
-        var values = [String](repeating: "", count: header.count)
-        var notes = row.notes
-        // A value right of the header has no column to go to: the row is read without it, and a warning names
-        // the cell (absent trailing cells of a short row are empty cells, never a ragged row).
-        for cell in row.cells {
-            if cell.column < values.count {
-                values[cell.column] = cell.value
-            } else {
-                let last = header.isEmpty ? "none" : CellFormatting.columnName(header.count - 1)
-                notes.append("cell \(CellFormatting.columnName(cell.column))\(row.number) is right of the header's last column (\(last)): ignored")
-            }
-        }
-        if !row.problems.isEmpty {
-            return .rejected(RejectedRecord(number: recordNumber, line: row.number, reason: row.problems.joined(separator: "; "), values: values))
-        }
-        return .record(Record(values: values, number: recordNumber, line: row.number, warnings: notes))
+        return table.event(for: row)
     }
 }
