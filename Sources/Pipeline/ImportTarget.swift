@@ -13,6 +13,8 @@ public protocol ImportTarget: AnyObject {
     var optionKeys: Set<String> { get }
     /// Target fields every import must map (for `roster check`).
     var requiredFields: [String] { get }
+    /// Workbook formats the vendor takes as they are: an untransformed source in one of them is sent untouched.
+    var untouchedFormats: Set<TableFormat> { get }
     /// Problems with the header and mapping that would make the vendor refuse the import, found
     /// before anything is sent. `warnings` are worth telling but do not stop the job.
     func check(header: [String], mapping: [String: String], options: [String: JSONValue]) -> (errors: [String], warnings: [String])
@@ -50,6 +52,9 @@ public struct MappedRow {
 }
 
 extension ImportTarget {
+    /// A vendor that takes only the file Roster writes.
+    public var untouchedFormats: Set<TableFormat> { [] }
+
     /// A vendor that states no row rule.
     public func rowProblem(_ row: MappedRow) -> String? { nil }
 

@@ -104,8 +104,12 @@ public final class JobRunner {
         for warning in reader.info.warnings { report.warn("\(input.path): \(warning)") }
         var result = JobResult()
         result.errorsFile = input.errorsFile
-        let file = PreparedFile(path: staging.path, name: name, header: staging.columns, rows: staging.rows,
+        var file = PreparedFile(path: staging.path, name: name, header: staging.columns, rows: staging.rows,
                                 bytes: Self.size(of: staging.path), format: .csv)
+        if let original = untouched(spec, reader: reader, accounting: accounting, staging: staging, options: options) {
+            file = original
+            report.note("\(original.name) is sent as it is (\(original.format.rawValue.uppercased()), no transform)")
+        }
         result.fileRows = file.rows
 
         // Validation, before anything is sent.
@@ -190,6 +194,20 @@ public final class JobRunner {
         let ext = (base as NSString).pathExtension
         let stem = ext.isEmpty ? base : String(base.dropLast(ext.count + 1))
         return stem + "-\(resultsFilesWritten)" + (ext.isEmpty ? "" : "." + ext)
+    }
+
+    /// The input file itself, when the target takes its format and sending it changes nothing: no transform
+    /// or columns, the first sheet read from its first row, every record staged, and no file-level warning
+    /// (no renamed header, no passed-over rows), so the vendor's rows are the records, in order.
+    private func untouched(_ spec: JobSpec, reader: any TableReader, accounting: RowAccounting, staging: Staging,
+                           options: [String: JSONValue]) -> PreparedFile? {
+        guard case .path(let path, let read) = spec.source, spec.transform == nil, options["columns"] == nil, options["name"] == nil,
+              spec.target.untouchedFormats.contains(reader.info.format), read.header, read.headerRow == 1, read.skip == 0,
+              read.columns == nil, read.sheet == nil, reader.info.warnings.isEmpty,
+              accounting.rejected == 0, accounting.skipped == 0, staging.rows == accounting.read, staging.columns == reader.header
+        else { return nil }
+        return PreparedFile(path: path, name: URL(fileURLWithPath: path).lastPathComponent, header: reader.header, rows: staging.rows,
+                            bytes: Self.size(of: path), format: reader.info.format)
     }
 
     /// Records the vendor accepted are sent; the other staged records were not delivered.

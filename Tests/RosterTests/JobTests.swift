@@ -438,6 +438,28 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(try sandbox.count("whispir", "imports_created") == 3)
     }
 
+    @Test func anUntransformedXLSGoesToOmnigageUntouchedAndATransformedOneAsCSV() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = dir + "/contacts.xls"
+        try FileManager.default.copyItem(atPath: repositoryRoot + "/Tests/TabularTests/Fixtures/xls/contacts.xls", toPath: input)
+        let mapping = #"mapping = { ["first-name"] = "First name", ["email1-email-address"] = "Email", ["phone1-phone-number"] = "Mobile" }"#
+        try writeFile(dir, "job.lua", "return roster.job { source = arg[1], target = roster.omnigage {}, \(mapping), options = { interval = 0.05 } }")
+        let r = try RosterProcess.run(["run", "--sandbox", "--json", "job.lua", "contacts.xls"], in: dir, environment: ["OMNIGAGE_KEY": "", "WHISPIR_API_KEY": ""])
+        #expect(r.stderr.contains("contacts.xls is sent as it is (XLS, no transform)"), "\(r.stderr)")
+        let s = try summary(r)
+        #expect((s["read"] as? Int, s["sent"] as? Int) == (7, 7))
+        let stored = try FileManager.default.contentsOfDirectory(atPath: dir + "/.roster/sandbox").filter { $0.hasSuffix("contacts.xls") }
+        #expect(stored.count == 1)
+        #expect(FileManager.default.contentsEqual(atPath: dir + "/.roster/sandbox/" + (stored.first ?? ""), andPath: input))
+
+        // With a transform, the rows Roster wrote go instead (CSV).
+        try writeFile(dir, "job.lua", "return roster.job { source = arg[1], target = roster.omnigage {}, \(mapping), options = { interval = 0.05 },"
+                      + " transform = function(row) row.Email = row.Email:lower() return row end }")
+        let transformed = try RosterProcess.run(["run", "--sandbox", "job.lua", "contacts.xls"], in: dir, environment: ["OMNIGAGE_KEY": "", "WHISPIR_API_KEY": ""])
+        #expect(!transformed.stderr.contains("is sent as it is"), "\(transformed.stderr)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: dir + "/.roster/sandbox").contains { $0.hasSuffix(".csv") && !$0.hasPrefix("errors-") })
+    }
+
     @Test func aWhispirJobCanSendJSONResources() throws {
         let sandbox = try SandboxProcess()
         let dir = try makeTemporaryDirectory()

@@ -14,6 +14,8 @@ public final class OmnigageTarget: ImportTarget {
                                           "list", "status", "wait", "timeout", "interval", "custom_fields"]
     /// No field is confirmed mandatory; a contact needs a phone or an email (see `check`).
     public let requiredFields: [String] = []
+    /// Omnigage imports workbooks too (docs/api/omnigage.md: CSV, XLS or XLSX uploads).
+    public var untouchedFormats: Set<TableFormat> { [.xlsx, .xls] }
     /// Field names confirmed by Omnigage's documentation (docs/api/omnigage.md).
     public static let knownFields: Set<String> = ["first-name", "last-name", "company", "phone1-phone-number", "email1-email-address",
                                                   "phone2-phone-number", "email2-email-address"]
