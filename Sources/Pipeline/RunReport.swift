@@ -203,10 +203,11 @@ public final class RunReport {
     public func summaryLines() -> [String] {
         var lines = notes
         let t = totals
+        let rows = rowWarnings
         // A run that only found its jobs already imported read nothing: its notes say it all.
         if !inputs.isEmpty && (t.read > 0 || notes.isEmpty) {
             var line = "rows: \(t.read) read, \(t.sent) \(checks.isEmpty ? "sent" : "would be sent"), \(t.skipped) skipped, \(t.rejected) rejected"
-            if rowWarnings.count > 0 { line += ", \(rowWarnings.count) with warnings" }
+            if rows.count > 0 { line += ", \(rows.count) with warnings" }
             if let errorsFile { line += " (errors file: \(errorsFile))" }
             if let resultsFile { line += " (results file: \(resultsFile))" }
             lines.append(line)
@@ -222,7 +223,6 @@ public final class RunReport {
         }
         for warning in warnings.prefix(10) { lines.append("warning: \(warning)") }
         if warnings.count > 10 { lines.append("... and \(warnings.count - 10) more warning(s)") }
-        let rows = rowWarnings
         for example in rows.examples.prefix(5) { lines.append("warning: \(example)") }
         if rows.count > 5 {
             lines.append("... and \(rows.count - 5) more row(s) with warnings"

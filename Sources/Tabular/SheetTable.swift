@@ -8,16 +8,32 @@ struct SheetTable {
     let numbered: Bool
     private(set) var header: [String] = []
     private var recordNumber = 0
+    /// The first record, when there is no header row to hold it back.
+    private var pending: ReadEvent?
 
     init(path: String, numbered: Bool) {
         self.path = path
         self.numbered = numbered
     }
 
-    /// Reads the header from `nextRow` (passing over `skip` rows and rows above `headerRow`); returns the
-    /// first record when there is no header row (`numbered`, whose width is at least `widest`).
+    /// Reads the header from `nextRow` (passing over `skip` rows and rows above `headerRow`); without a
+    /// header row (`numbered`, at least `widest` columns wide) that row is the first record.
     mutating func readHeader(skip: Int, at headerRow: Int, widest: Int, warnings: inout WarningLog,
-                             nextRow: () throws -> SheetRow?) throws -> ReadEvent? {
+                             nextRow: () throws -> SheetRow?) throws {
+        pending = try findHeader(skip: skip, at: headerRow, widest: widest, warnings: &warnings, nextRow: nextRow)
+    }
+
+    /// The next record or rejected row from `nextRow`, or nil after the sheet's last row.
+    mutating func next(_ nextRow: () throws -> SheetRow?) throws -> ReadEvent? {
+        if let event = pending {
+            pending = nil
+            return event
+        }
+        return try nextRow().map { event(for: $0) }
+    }
+
+    private mutating func findHeader(skip: Int, at headerRow: Int, widest: Int, warnings: inout WarningLog,
+                                     nextRow: () throws -> SheetRow?) throws -> ReadEvent? {
         var skipped = 0
         var found: SheetRow?
         while let row = try nextRow() {
@@ -47,7 +63,7 @@ struct SheetTable {
     }
 
     /// The record (or rejection) for `row`: values placed by column, the row's notes as its warnings.
-    mutating func event(for row: SheetRow) -> ReadEvent {
+    private mutating func event(for row: SheetRow) -> ReadEvent {
         recordNumber += 1
         var values = [String](repeating: "", count: header.count)
         var notes = row.notes
@@ -65,5 +81,28 @@ struct SheetTable {
             return .rejected(RejectedRecord(number: recordNumber, line: row.number, reason: row.problems.joined(separator: "; "), values: values))
         }
         return .record(Record(values: values, number: recordNumber, line: row.number, warnings: notes))
+    }
+}
+
+/// The widest row below the rows `skip`/`header = N` pass over: a headerless table's width, which must be
+/// known before its first record (the readers count it in a first pass over the sheet).
+struct WidestRow {
+    let skip: Int
+    let headerRow: Int
+    private var passed = 0
+    private(set) var width = 0
+
+    init(_ options: ReadOptions) {
+        skip = options.skip
+        headerRow = options.headerRow
+    }
+
+    mutating func add(_ row: SheetRow) {
+        guard !(row.cells.isEmpty && row.problems.isEmpty) else { return }
+        if passed < skip || row.number < headerRow {
+            passed += 1
+            return
+        }
+        for cell in row.cells { width = max(width, cell.column + 1) }
     }
 }

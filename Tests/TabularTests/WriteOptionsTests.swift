@@ -103,6 +103,6 @@ import Testing
     }
 
     @Test func columnNamesFollowA1Notation() {
-        #expect([0, 25, 26, 51, 701, 702, 16383].map(CellReference.columnName) == ["A", "Z", "AA", "AZ", "ZZ", "AAA", "XFD"])
+        #expect([0, 25, 26, 51, 701, 702, 16383].map(CellFormatting.columnName) == ["A", "Z", "AA", "AZ", "ZZ", "AAA", "XFD"])
     }
 }

@@ -29,7 +29,6 @@ public final class XLSReader: TableReader {
     private var warnings = WarningLog()
     private var table: SheetTable
     private var emptyRows = 0
-    private var pending: ReadEvent?
 
     /// Opens `path`, reading its workbook globals and finding the worksheet `options.sheet` names.
     public init(path: String, options: ReadOptions = ReadOptions()) throws {
@@ -56,7 +55,7 @@ public final class XLSReader: TableReader {
         // record: one pass over the sheet's records finds it, holding one row at a time.
         let widest = numbered ? Self.widestRow(try sheetCells(), options: options) : 0
         cells = try sheetCells()
-        pending = try table.readHeader(skip: options.skip, at: options.headerRow, widest: widest, warnings: &warnings, nextRow: nextRow)
+        try table.readHeader(skip: options.skip, at: options.headerRow, widest: widest, warnings: &warnings, nextRow: nextRow)
     }
 
     /// The sheet `selector` names (by 1-based position among all sheets as listed, or by name), or the first
@@ -91,17 +90,9 @@ public final class XLSReader: TableReader {
     /// The number of columns up to the rightmost cell with a value in any row read as a record (rows passed over
     /// by `skip` or above `header = N` do not count). Damage ends the count quietly: the reading pass reports it.
     private static func widestRow(_ cells: XLSSheetCells, options: ReadOptions) -> Int {
-        var widest = 0
-        var passed = 0
-        while let row = try? cells.nextRow() {
-            if row.cells.isEmpty && row.problems.isEmpty { continue }
-            if passed < options.skip || row.number < options.headerRow {
-                passed += 1
-                continue
-            }
-            for cell in row.cells { widest = max(widest, cell.column + 1) }
-        }
-        return widest
+        var widest = WidestRow(options)
+        while let row = try? cells.nextRow() { widest.add(row) }
+        return widest.width
     }
 
     /// The next worksheet row with at least one value.
@@ -115,11 +106,6 @@ public final class XLSReader: TableReader {
 
     /// The next record or rejected row of the sheet, or nil after its last row.
     public func next() throws -> ReadEvent? {
-        if let event = pending {
-            pending = nil
-            return event
-        }
-        guard let row = try nextRow() else { return nil }
-        return table.event(for: row)
+        try table.next(nextRow)
     }
 }

@@ -23,7 +23,6 @@ public final class XLSXReader: TableReader {
     private var exhausted = false
     private var table: SheetTable
     private var emptyRows = 0
-    private var pending: ReadEvent?
 
     /// Opens `path`; `limits` guard against zip bombs.
     public init(path: String, options: ReadOptions = ReadOptions(), limits: ZipLimits = ZipLimits()) throws {
@@ -110,7 +109,7 @@ public final class XLSXReader: TableReader {
                                                    options: options, limits: limits, path: path) : 0
         scanner = XMLByteScanner(handler: sheetHandler(), part: sheetPart, maxHeldBytes: options.maxFieldBytes)
         stream = ZipEntryStream(url: url, entryPath: sheetEntry.path, limits: limits, path: path)
-        pending = try table.readHeader(skip: options.skip, at: options.headerRow, widest: widest, warnings: &warnings, nextRow: nextRow)
+        try table.readHeader(skip: options.skip, at: options.headerRow, widest: widest, warnings: &warnings, nextRow: nextRow)
     }
 
     /// The number of columns up to the rightmost cell with a value in any row read as a record (rows passed over
@@ -119,17 +118,10 @@ public final class XLSXReader: TableReader {
     private static func widestRow(archive: Archive, entry: Entry, handler: SheetHandler, part: String,
                                   options: ReadOptions, limits: ZipLimits, path: String) throws -> Int {
         let scanner = XMLByteScanner(handler: handler, part: part, maxHeldBytes: options.maxFieldBytes)
-        var widest = 0
-        var passed = 0
+        var widest = WidestRow(options)
         var damaged = false
         func count() {
-            for row in handler.rows where !(row.cells.isEmpty && row.problems.isEmpty) {
-                if passed < options.skip || row.number < options.headerRow {
-                    passed += 1
-                    continue
-                }
-                for cell in row.cells { widest = max(widest, cell.column + 1) }
-            }
+            for row in handler.rows { widest.add(row) }
             handler.rows.removeAll(keepingCapacity: true)
         }
         try ZipEntries.extract(archive, entry: entry, limits: limits, path: path) { chunk in
@@ -141,7 +133,7 @@ public final class XLSXReader: TableReader {
             do { try scanner.finish() } catch is XLSXPartError {}
             count()
         }
-        return widest
+        return widest.width
     }
 
     /// The next worksheet row with at least one value.
@@ -173,11 +165,6 @@ public final class XLSXReader: TableReader {
     }
 
     public func next() throws -> ReadEvent? {
-        if let event = pending {
-            pending = nil
-            return event
-        }
-        guard let row = try nextRow() else { return nil }
-        return table.event(for: row)
+        try table.next(nextRow)
     }
 }

@@ -43,7 +43,7 @@ public final class XLSXWriter: TableWriter {
         }
         width = header.count
         self.header = header
-        columnNames = (0 ..< header.count).map(CellReference.columnName)
+        columnNames = (0 ..< header.count).map(CellFormatting.columnName)
         if options.header {
             sheet.append(#"<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/></sheetView></sheetViews>"#)
         }
@@ -193,20 +193,5 @@ public final class XLSXWriter: TableWriter {
                 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>
                 """),
         ]
-    }
-}
-
-/// A1-style references.
-enum CellReference {
-    /// `A` for 0, `Z` for 25, `AA` for 26, ... `XFD` for 16383.
-    static func columnName(_ index: Int) -> String {
-        var n = index + 1
-        var letters: [UInt8] = []
-        while n > 0 {
-            let r = (n - 1) % 26
-            letters.append(UInt8(65 + r))
-            n = (n - 1) / 26
-        }
-        return String(decoding: letters.reversed(), as: UTF8.self)
     }
 }
