@@ -19,7 +19,7 @@ final class LuaTransform: RecordTransform {
 
     var columns: [String]? { converter?.columns ?? fixedColumns }
 
-    func apply(_ record: Record, header: [String]) throws -> TransformVerdict {
+    func apply(_ record: BorrowedRecord, header: [String], emit: (BorrowedRows) throws -> Void) throws -> TransformVerdict {
         let s = stack
         let base = s.top
         defer { s.setTop(base) }
@@ -35,7 +35,9 @@ final class LuaTransform: RecordTransform {
                     converter = c
                     return c
                 }()
-                return .rows(try (first ..< first + count).map { try conv.values(of: $0) })
+                // The rows' values stay on the stack (their bytes borrowed) until `emit` has written them.
+                try emit(try conv.lend(rows: first, count: Int(count)))
+                return .kept
             } catch let problem as RowProblem {
                 return .rejected("\(problem.description) (write, row \(record.number), line \(record.line))")
             }

@@ -23,8 +23,20 @@ final class OpenedTable {
         set { input.errorsFile = newValue }
     }
 
+    /// The reader again when it lends records without making strings.
+    private let borrowing: (any BorrowingReader)?
+    /// Lends the strings of a reader that makes them, for the same row path.
+    let lender = RecordLender()
+
+    /// The next event of the reader, borrowed when it can.
+    func nextEvent() throws -> BorrowedEvent? {
+        if let borrowing { return try borrowing.nextBorrowed() }
+        return try reader.next().map { .event($0) }
+    }
+
     init(reader: any TableReader, path: String, stack s: LuaStack) throws {
         self.reader = reader
+        borrowing = reader as? any BorrowingReader
         self.path = path
         input = ReportInput(path: path, accounting: RowAccounting())
         let header = reader.header
@@ -42,22 +54,28 @@ final class OpenedTable {
         rowMeta = s.ref()
     }
 
-    /// Pushes a row table for `values` (keyed by header name; missing values are "").
-    func pushRow(_ values: [String], on s: LuaStack) throws {
+    /// Pushes a row table for `fields` (keyed by header name; missing fields are "").
+    func pushRow(_ fields: BorrowedFields, on s: LuaStack) throws {
         let count = reader.header.count
-        try s.reserve(4)
-        s.newTable(fieldCapacity: count)
-        let row = s.top
+        try s.reserve(6)
         keys.push(on: s)
-        for i in 0 ..< count {
-            s.rawGet(index: i + 1, in: row + 1)
-            s.push(i < values.count ? values[i] : "")
-            s.rawSet(in: row)
-        }
-        s.pop()
         rowMeta.push(on: s)
-        try s.setMetatable(of: row)
+        let meta = s.top
+        if fields.count >= count {
+            try s.pushRow(keys: meta - 1, metatable: meta, count: count, starts: fields.starts, lengths: fields.lengths)
+        } else {
+            // Fewer fields than the header (rows from a list): the rest are empty.
+            padding.reserve(count)
+            for i in 0 ..< count {
+                padding.starts[i] = i < fields.count ? fields.starts[i] : nil
+                padding.lengths[i] = i < fields.count ? fields.lengths[i] : 0
+            }
+            try s.pushRow(keys: meta - 1, metatable: meta, count: count, starts: padding.starts, lengths: padding.lengths)
+        }
+        s.stackRemove(meta - 1)
+        s.stackRemove(meta - 1)
     }
+    private let padding = FieldSlots()
 }
 
 /// Swaps the two values on top of the stack.
@@ -99,20 +117,25 @@ final class RowSource {
     /// Rejected records and records the stages skip or reject are accounted for on the way.
     func pullRecord(on s: LuaStack) throws -> (count: Int32, record: Record)? {
         if table.finished { return nil }
-        while let event = try table.reader.next() {
+        while let event = try table.nextEvent() {
             table.accounting.recordRead()
+            let record: BorrowedRecord
             switch event {
-            case .rejected(let r):
+            case .event(.rejected(let r)):
                 try table.accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values))
-            case .record(let record):
-                table.accounting.noteWarnings(of: record)
-                switch try run(record, on: s) {
-                case .rows(let n):
-                    return (n, record)
-                case .dropped(let outcome, let reason):
-                    try table.accounting.record(RowIssue(outcome: outcome, record: record.number, line: record.line, reason: reason,
-                                                         values: record.values, stage: "transform", warnings: record.warnings))
-                }
+                continue
+            case .event(.record(let full)):
+                record = table.lender.borrow(full)
+            case .record(let borrowed):
+                record = borrowed
+            }
+            table.accounting.noteWarnings(record: record.number, line: record.line, warnings: record.warnings)
+            switch try run(record, on: s) {
+            case .rows(let n):
+                return (n, Record(values: [], number: record.number, line: record.line, warnings: record.warnings))
+            case .dropped(let outcome, let reason):
+                try table.accounting.record(RowIssue(outcome: outcome, record: record.number, line: record.line, reason: reason,
+                                                     values: record.fields.strings(), stage: "transform", warnings: record.warnings))
             }
         }
         table.finished = true
@@ -122,9 +145,9 @@ final class RowSource {
     /// Runs the stages over one record: its output rows are left on the stack (count returned), or
     /// nothing is left when the record was skipped or rejected. An error or an exhausted instruction
     /// budget in a stage rejects the record, naming the stage, the row and the line.
-    func run(_ record: Record, on s: LuaStack) throws -> StageResult {
+    func run(_ record: BorrowedRecord, on s: LuaStack) throws -> StageResult {
         let base = s.top
-        try table.pushRow(record.values, on: s)
+        try table.pushRow(record.fields, on: s)
         var result = StageResult.rows(1)
         for stage in stages {
             guard case .rows(let n) = result else { break }
@@ -135,7 +158,7 @@ final class RowSource {
     }
 
     /// Runs one stage over the `count` rows at `base+1...`; leaves its output rows there instead.
-    private func apply(_ stage: RowStage, rows count: Int32, above base: Int32, record: Record, on s: LuaStack) throws -> StageResult {
+    private func apply(_ stage: RowStage, rows count: Int32, above base: Int32, record: BorrowedRecord, on s: LuaStack) throws -> StageResult {
         let inputTop = base + count
         var lastSkip = ""
         stage.context.push(on: s)

@@ -120,6 +120,76 @@ final class RowConverter {
         return names + extra.sorted()
     }
 
+    /// The `count` rows at stack slots `first...` as values in column order, borrowed: the values are
+    /// pushed above them and their bytes stay valid until the caller resets the stack.
+    func lend(rows first: Int32, count: Int) throws -> BorrowedRows {
+        let s = stack
+        let width = columns.count
+        slots.reserve(width * count)
+        keys.push(on: s)
+        let k = s.top
+        var formatted: [(slot: Int, text: String)] = []
+        for r in 0 ..< count {
+            let row = first + Int32(r)
+            let at = r * width
+            let (present, numbers, bad) = try s.pushRowValues(of: row, keys: k, count: width, starts: slots.starts + at, lengths: slots.lengths + at)
+            if let bad {
+                s.rawGet(index: bad + 1, in: k)
+                let type = s.rawGet(in: row)
+                s.pop()
+                throw RowProblem(description: "column '\(columns[bad])' holds a \(type.name); values must be strings, numbers or booleans")
+            }
+            if numbers > 0 {
+                let valuesBase = s.top - Int32(width)
+                for i in 0 ..< width where slots.starts[at + i] == nil {
+                    formatted.append((at + i, s.string(at: valuesBase + 1 + Int32(i)) ?? ""))
+                }
+            }
+            // Keys beyond the output columns (a misspelt or new column) are an error, never dropped.
+            if s.entryCount(of: row) > present { try checkKeys(of: row) }
+        }
+        if !formatted.isEmpty {
+            var total = 0
+            for f in formatted { total += f.text.utf8.count }
+            if total > numberCapacity {
+                numberBytes.deallocate()
+                numberCapacity = max(total, numberCapacity * 2)
+                numberBytes = .allocate(capacity: numberCapacity)
+            }
+            var used = 0
+            for f in formatted {
+                var text = f.text
+                let n = text.withUTF8 { b -> Int in
+                    if let p = b.baseAddress { (numberBytes + used).update(from: p, count: b.count) }
+                    return b.count
+                }
+                slots.starts[f.slot] = UnsafePointer(numberBytes + used)
+                slots.lengths[f.slot] = n
+                used += n
+            }
+        }
+        return BorrowedRows(count: count, width: width, slots: slots)
+    }
+    private let slots = FieldSlots()
+    private var numberBytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 256)
+    private var numberCapacity = 256
+    deinit { numberBytes.deallocate() }
+
+    /// Throws when the row at `row` has keys outside the output columns (and the source columns left out).
+    private func checkKeys(of row: Int32) throws {
+        let s = stack
+        var unknown: [String] = []
+        s.pushNil()
+        while s.next(row) {
+            s.pop()
+            let key = s.string(at: -1) ?? "(\(s.type(at: -1).name) key)"
+            if s.type(at: -1) != .string || !known.contains(key) { unknown.append(key) }
+        }
+        if !unknown.isEmpty {
+            throw RowProblem(description: "column(s) \(unknown.sorted().joined(separator: ", ")) not in the output header (\(columns.joined(separator: ", "))), which the first row set: add them to the first row or pass columns = {...}")
+        }
+    }
+
     /// The row at `index` as values in column order.
     func values(of index: Int32) throws -> [String] {
         let s = stack

@@ -228,3 +228,58 @@ int roster_pcall_traceback(lua_State *L, int nargs, int nresults) {
     lua_remove(L, base);
     return status;
 }
+
+void roster_push_row(lua_State *L, int keys, int meta, int n, const void *const *starts, const size_t *lengths) {
+    lua_createtable(L, 0, n);
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, keys, i + 1);
+        const char *p = starts[i];
+        lua_pushlstring(L, p ? p : "", p ? lengths[i] : 0);
+        lua_rawset(L, -3);
+    }
+    if (meta) {
+        lua_pushvalue(L, meta);
+        lua_setmetatable(L, -2);
+    }
+}
+
+int roster_row_values(lua_State *L, int row, int keys, int n, const void **starts, size_t *lengths, int *numbers) {
+    int present = 0;
+    *numbers = 0;
+    for (int i = 0; i < n; i++) {
+        lua_rawgeti(L, keys, i + 1);
+        switch (lua_rawget(L, row)) {
+        case LUA_TNIL:
+            starts[i] = "";
+            lengths[i] = 0;
+            break;
+        case LUA_TSTRING:
+            starts[i] = lua_tolstring(L, -1, &lengths[i]);
+            present++;
+            break;
+        case LUA_TBOOLEAN:
+            if (lua_toboolean(L, -1)) { starts[i] = "true"; lengths[i] = 4; } else { starts[i] = "false"; lengths[i] = 5; }
+            present++;
+            break;
+        case LUA_TNUMBER:
+            starts[i] = NULL;
+            lengths[i] = (size_t)-1;
+            (*numbers)++;
+            present++;
+            break;
+        default:
+            return -(i + 1);
+        }
+    }
+    return present;
+}
+
+int roster_table_entries(lua_State *L, int t) {
+    int n = 0;
+    lua_pushnil(L);
+    while (lua_next(L, t)) {
+        lua_pop(L, 1);
+        n++;
+    }
+    return n;
+}

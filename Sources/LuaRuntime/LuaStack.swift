@@ -434,3 +434,37 @@ public final class LuaRef {
         if let state { luaL_unref(state.L, Self.registryIndex, ref) }
     }
 }
+
+// MARK: Rows in bulk (tables keyed by a fixed list of names, values as bytes)
+
+extension LuaStack {
+    /// Pushes a new table mapping name i of the array at `keys` to field i's bytes (nil start: ""),
+    /// with the metatable at `metatable` when given. Both indices must be absolute.
+    public func pushRow(keys: Int32, metatable: Int32?, count: Int, starts: UnsafePointer<UnsafePointer<UInt8>?>,
+                        lengths: UnsafePointer<Int>) throws {
+        try reserve(4)
+        roster_push_row(L, keys, metatable ?? 0, Int32(count), UnsafeRawPointer(starts).assumingMemoryBound(to: UnsafeRawPointer?.self), lengths)
+    }
+
+    /// Pushes the values of the table at `row` under the `count` names of the array at `keys` (both
+    /// absolute) and points `starts`/`lengths` at their text, valid while they stay on the stack: a
+    /// string as is, nil as "", a boolean as "true"/"false"; numbers are left as nil starts for the
+    /// caller (`string(at:)` of slot `top - count + 1 + i`). Returns the non-nil count, the number
+    /// count, or the 0-based index of a value of another type.
+    public func pushRowValues(of row: Int32, keys: Int32, count: Int, starts: UnsafeMutablePointer<UnsafePointer<UInt8>?>,
+                              lengths: UnsafeMutablePointer<Int>) throws -> (present: Int, numbers: Int, bad: Int?) {
+        try reserve(Int32(clamping: count + 2))
+        var numbers: Int32 = 0
+        let base = top
+        let result = roster_row_values(L, row, keys, Int32(count),
+                                       UnsafeMutableRawPointer(starts).assumingMemoryBound(to: UnsafeRawPointer?.self), lengths, &numbers)
+        if result < 0 {
+            setTop(base)
+            return (0, 0, Int(-result - 1))
+        }
+        return (Int(result), Int(numbers), nil)
+    }
+
+    /// How many entries the table at absolute index `table` has (all keys).
+    public func entryCount(of table: Int32) -> Int { Int(roster_table_entries(L, table)) }
+}

@@ -56,6 +56,7 @@ public final class LuaState {
         self.L = L
         limits.pointee.owner = Unmanaged.passUnretained(self).toOpaque()
         luaL_openlibs(L)
+        roster_gc_generational(L)
         roster_install_budget_hook(L)
         stack.defineErrorClass()
         try installPackagePath()

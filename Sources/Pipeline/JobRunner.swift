@@ -293,26 +293,35 @@ public final class JobRunner {
         }
         defer { accounting.sink = previousSink }
         settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
+        // Records travel borrowed (bytes in the reader's buffer) from a reader that can lend them;
+        // the others' strings are lent the same way, so there is one row path.
+        let borrowing = reader as? any BorrowingReader
+        let lender = RecordLender()
         while true {
-            let event: ReadEvent?
-            do { event = try reader.next() } catch {
+            let event: BorrowedEvent?
+            do { event = try borrowing?.nextBorrowed() ?? reader.next().map { .event($0) } } catch {
                 throw JobError(.usage, stage: "read", "cannot go on reading \(input.path): \(error)", underlying: error)
             }
             guard let event else { break }
             accounting.recordRead()
-            if accounting.read % 4096 == 0 {
+            if accounting.read & 4095 == 0 {
                 try settings.checkInterrupted(stage: "transform")
                 settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
             }
+            let record: BorrowedRecord
             switch event {
-            case .rejected(let r):
+            case .event(.rejected(let r)):
                 try log?.append(record: r.number, line: r.line, values: r.values)
                 try accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values, stage: "read"))
-            case .record(let record):
-                try log?.append(record: record.number, line: record.line, values: record.values, warnings: record.warnings)
-                accounting.noteWarnings(of: record)
-                try staging.take(record, accounting: accounting)
+                continue
+            case .event(.record(let full)):
+                record = lender.borrow(full)
+            case .record(let borrowed):
+                record = borrowed
             }
+            if let log { try log.append(record: record.number, line: record.line, values: record.fields.strings(), warnings: record.warnings) }
+            accounting.noteWarnings(record: record.number, line: record.line, warnings: record.warnings)
+            try staging.take(record, accounting: accounting)
         }
         try staging.finish()
         settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
@@ -427,7 +436,12 @@ public final class JobRunner {
 struct Staging {
     let path: String
     private let writer: any TableWriter
+    /// The writer again when it takes bytes (CSV): rows then go out without a string per field.
+    private let byteWriter: (any ByteRowWriter)?
     private let transform: (any RecordTransform)?
+    /// Source column of each fixed column (-1: not in the source), and where picked fields are lent from.
+    private var picked: [Int]?
+    private let pickSlots = FieldSlots()
     private let fixedColumns: [String]?
     private let sourceHeader: [String]
     private(set) var columns: [String] = []
@@ -445,6 +459,7 @@ struct Staging {
          transform: (any RecordTransform)?, columns: [String]?, sampling: Bool) throws {
         self.path = path
         writer = try Tables.writer(path: path, format: format, options: options)
+        byteWriter = writer as? any ByteRowWriter
         self.transform = transform
         fixedColumns = columns
         sourceHeader = reader.header
@@ -453,39 +468,69 @@ struct Staging {
 
     var rows: Int { rowRecords.count }
 
-    mutating func take(_ record: Record, accounting: RowAccounting) throws {
+    mutating func take(_ record: BorrowedRecord, accounting: RowAccounting) throws {
         let verdict: TransformVerdict
         if let transform {
-            verdict = try transform.apply(record, header: sourceHeader)
+            verdict = try transform.apply(record, header: sourceHeader) { rows in try keep(rows, of: record, accounting: accounting) }
         } else if let fixedColumns {
-            verdict = .rows([fixedColumns.map { c in sourceHeader.firstIndex(of: c).map { $0 < record.values.count ? record.values[$0] : "" } ?? "" }])
+            // Columns picked by name (missing ones empty), lent from the record's own bytes.
+            let picks = picked ?? fixedColumns.map { c in sourceHeader.firstIndex(of: c) ?? -1 }
+            picked = picks
+            pickSlots.reserve(picks.count)
+            for (i, from) in picks.enumerated() {
+                let ok = from >= 0 && from < record.fields.count
+                pickSlots.starts[i] = ok ? record.fields.starts[from] : nil
+                pickSlots.lengths[i] = ok ? record.fields.lengths[from] : 0
+            }
+            try keep(BorrowedRows(count: 1, width: picks.count, slots: pickSlots), of: record, accounting: accounting)
+            verdict = .kept
         } else {
-            verdict = .rows([record.values])
+            try keep(record.fields, of: record, accounting: accounting)
+            verdict = .kept
         }
         switch verdict {
-        case .rows(let rows):
-            try writeHeaderOnce()
-            if let validator {
-                for values in rows {
-                    guard let problem = validator(values, columns) else { continue }
-                    try accounting.record(RowIssue(outcome: .rejected, record: record.number, line: record.line, reason: problem,
-                                                   values: record.values, stage: "validate", warnings: record.warnings))
-                    return
-                }
-            }
-            for values in rows {
-                try writer.writeRow(values)
-                rowRecords.append(Int32(truncatingIfNeeded: record.number))
-                if sampling { sample(values) }
-            }
-            stagedRecords += 1
+        case .kept:
+            break
         case .skipped(let reason):
             try accounting.record(RowIssue(outcome: .skipped, record: record.number, line: record.line, reason: reason,
-                                           values: record.values, stage: "transform", warnings: record.warnings))
+                                           values: record.fields.strings(), stage: "transform", warnings: record.warnings))
         case .rejected(let reason):
             try accounting.record(RowIssue(outcome: .rejected, record: record.number, line: record.line, reason: reason,
-                                           values: record.values, stage: "transform", warnings: record.warnings))
+                                           values: record.fields.strings(), stage: "transform", warnings: record.warnings))
         }
+    }
+
+    /// Writes a record's rows (or rejects the record when the target's row rules refuse one of them).
+    private mutating func keep(_ rows: BorrowedRows, of record: BorrowedRecord, accounting: RowAccounting) throws {
+        try writeHeaderOnce()
+        if let validator {
+            for r in 0 ..< rows.count {
+                guard let problem = validator(rows[r].strings(), columns) else { continue }
+                try accounting.record(RowIssue(outcome: .rejected, record: record.number, line: record.line, reason: problem,
+                                               values: record.fields.strings(), stage: "validate", warnings: record.warnings))
+                return
+            }
+        }
+        for r in 0 ..< rows.count { try write(rows[r], of: record) }
+        stagedRecords += 1
+    }
+
+    /// Writes a record that is its own row (no transform).
+    private mutating func keep(_ fields: BorrowedFields, of record: BorrowedRecord, accounting: RowAccounting) throws {
+        try writeHeaderOnce()
+        if let validator, let problem = validator(fields.strings(), columns) {
+            try accounting.record(RowIssue(outcome: .rejected, record: record.number, line: record.line, reason: problem,
+                                           values: record.fields.strings(), stage: "validate", warnings: record.warnings))
+            return
+        }
+        try write(fields, of: record)
+        stagedRecords += 1
+    }
+
+    private mutating func write(_ fields: BorrowedFields, of record: BorrowedRecord) throws {
+        if let byteWriter { try byteWriter.writeRow(fields) } else { try writer.writeRow(fields.strings()) }
+        rowRecords.append(Int32(truncatingIfNeeded: record.number))
+        if sampling { sample(fields.strings()) }
     }
 
     private mutating func sample(_ values: [String]) {

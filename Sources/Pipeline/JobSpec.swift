@@ -35,20 +35,37 @@ public enum JobSource {
 
 /// What a transform made of one record.
 public enum TransformVerdict {
-    /// Rows to send (one, or several for a fan-out), values in the transform's `columns` order.
-    case rows([[String]])
+    /// Kept: its rows (one, or several for a fan-out) went to `emit`.
+    case kept
     /// Deliberately left out, with the reason.
     case skipped(String)
     /// Refused (an error in the transform, a bad value), with the reason.
     case rejected(String)
 }
 
+/// The rows a transform made of one record, values in its `columns` order, borrowed for the `emit` call.
+public struct BorrowedRows {
+    public let count: Int
+    public let width: Int
+    private let slots: FieldSlots
+
+    /// Rows laid out in `slots` one after another, `width` fields each.
+    public init(count: Int, width: Int, slots: FieldSlots) {
+        self.count = count
+        self.width = width
+        self.slots = slots
+    }
+
+    public subscript(row: Int) -> BorrowedFields { slots.fields(width, from: row * width) }
+}
+
 /// A record-by-record transform (the script's functions, in Bindings).
 public protocol RecordTransform: AnyObject {
     /// The output columns, fixed by the first row kept (nil until then).
     var columns: [String]? { get }
-    /// Transforms one record of a table whose header is `header`. Throws only when the job cannot go on.
-    func apply(_ record: Record, header: [String]) throws -> TransformVerdict
+    /// Transforms one record of a table whose header is `header`: kept rows go to `emit` (all of the
+    /// record's rows in one call, valid only during it). Throws only when the job cannot go on.
+    func apply(_ record: BorrowedRecord, header: [String], emit: (BorrowedRows) throws -> Void) throws -> TransformVerdict
 }
 
 /// The hooks a job may have; each optional.

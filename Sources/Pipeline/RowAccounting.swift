@@ -92,9 +92,15 @@ public final class RowAccounting {
 
     /// Notes the reader's warnings about a record (once per record, before its outcome is known).
     public func noteWarnings(of record: Record) {
-        guard !record.warnings.isEmpty else { return }
+        noteWarnings(record: record.number, line: record.line, warnings: record.warnings)
+    }
+
+    /// Counts a record that carries reader warnings (and keeps the first few as examples).
+    @inline(__always)
+    public func noteWarnings(record: Int, line: Int, warnings found: [String]) {
+        guard !found.isEmpty else { return }
         warned += 1
-        if warnings.count < keep { warnings.append(RowWarning(record: record.number, line: record.line, warnings: record.warnings)) }
+        if warnings.count < keep { warnings.append(RowWarning(record: record, line: line, warnings: found)) }
     }
 
     /// Records a skip or a rejection of a record that was counted as read.

@@ -71,6 +71,23 @@ extern int roster_swift_dispatch(lua_State *L, void *box);
 /// Implemented in Swift: releases a boxed Swift object or function (from __gc).
 extern void roster_swift_release(void *box);
 
+// Rows as tables, in bulk: one C call per row instead of several per field.
+
+/// Pushes a new table with `n` entries: key i is element i+1 of the array at absolute index `keys`,
+/// its value the bytes `starts[i]`/`lengths[i]` (NULL means ""); then sets the metatable at absolute
+/// index `meta` (0: none). The caller reserved 4 stack slots.
+void roster_push_row(lua_State *L, int keys, int meta, int n, const void *const *starts, const size_t *lengths);
+
+/// Pushes `n` values of the table at absolute index `row`, under the keys of the array at absolute index
+/// `keys`, and points starts/lengths at their text: a string as is, nil as "", a boolean as "true"/"false".
+/// A number is left for the caller to format: starts[i] = NULL, lengths[i] = (size_t)-1, counted in `*numbers`.
+/// Returns how many of the values were not nil, or -(i+1) when value i is of another type (a table...).
+/// The caller reserved n+2 stack slots and pops the n values when done with the bytes.
+int roster_row_values(lua_State *L, int row, int keys, int n, const void **starts, size_t *lengths, int *numbers);
+
+/// The number of entries of the table at `t` (every key, not only the array part).
+int roster_table_entries(lua_State *L, int t);
+
 // The API's macros, as functions Swift can import.
 static inline int roster_pcall(lua_State *L, int n, int r, int f) { return lua_pcall(L, n, r, f); }
 static inline const char *roster_tostring(lua_State *L, int i) { return lua_tolstring(L, i, NULL); }
@@ -78,6 +95,9 @@ static inline void roster_pop(lua_State *L, int n) { lua_pop(L, n); }
 static inline void roster_newtable(lua_State *L) { lua_newtable(L); }
 static inline int roster_upvalueindex(int i) { return lua_upvalueindex(i); }
 static inline int roster_registryindex(void) { return LUA_REGISTRYINDEX; }
+/// Switches the collector to generational mode: most garbage of a row loop (one table and a few
+/// strings per row) dies young, which this mode collects without re-marking the whole heap.
+static inline void roster_gc_generational(lua_State *L) { lua_gc(L, LUA_GCGEN, 0, 0); }
 static inline int roster_isnoneornil(lua_State *L, int i) { return lua_isnoneornil(L, i); }
 static inline void roster_insert(lua_State *L, int i) { lua_insert(L, i); }
 static inline void roster_remove(lua_State *L, int i) { lua_remove(L, i); }

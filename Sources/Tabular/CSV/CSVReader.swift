@@ -1,7 +1,7 @@
 // RFC 4180 plus real exports: any line ending, sniffed delimiter and encoding, bad records rejected, never dropped.
 
 /// Streams records from delimited text. Create through `Tables.open` or directly.
-public final class CSVReader: TableReader {
+public final class CSVReader: BorrowingReader {
     public private(set) var header: [String] = []
     public var info: SourceInfo {
         var result = baseInfo
@@ -40,6 +40,10 @@ public final class CSVReader: TableReader {
     var recordNumber = 0
     fileprivate(set) var spans: [FieldSpan] = []
     private var scratch: [UInt8] = []
+    /// The borrowed fields of the last record (`nextBorrowed`), and the unescaped bytes of its quoted fields.
+    private let slots = FieldSlots()
+    private var arena = UnsafeMutablePointer<UInt8>.allocate(capacity: 4096)
+    private var arenaCapacity = 4096
     var pending: ReadEvent?
     let validates: Bool
 
@@ -151,6 +155,66 @@ public final class CSVReader: TableReader {
                 return makeEvent(values: values, line: line, problem: problem, badBytes: badBytes)
             }
         }
+    }
+
+    deinit { arena.deallocate() }
+
+    /// Like `next()`, but a well-formed record's fields are borrowed from the read buffer (no strings).
+    public func nextBorrowed() throws -> BorrowedEvent? {
+        if pending != nil { return try next().map { .event($0) } }
+        while true {
+            switch try scanNext() {
+            case .end, .needMore:
+                return nil
+            case .blank:
+                continue
+            case let .fields(line, problem):
+                if problem == nil, oversizedValues == nil, spans.count == header.count, let fields = borrowFields() {
+                    recordNumber += 1
+                    return .record(BorrowedRecord(number: recordNumber, line: line, fields: fields))
+                }
+                let (values, badBytes) = buildValues()
+                return .event(makeEvent(values: values, line: line, problem: problem, badBytes: badBytes))
+            }
+        }
+    }
+
+    /// The scanned spans as borrowed fields (quoted fields with doubled quotes unescaped into the arena),
+    /// or nil when a field is not valid UTF-8 (the caller then rejects the record through `buildValues`).
+    private func borrowFields() -> BorrowedFields? {
+        let count = spans.count
+        slots.reserve(count)
+        let p = buffer.base
+        var escapedBytes = 0
+        for span in spans where span.escaped { escapedBytes += span.end - span.start }
+        if escapedBytes > arenaCapacity {
+            arena.deallocate()
+            arenaCapacity = max(escapedBytes, arenaCapacity * 2)
+            arena = .allocate(capacity: arenaCapacity)
+        }
+        let starts = slots.starts, lengths = slots.lengths
+        let quote = self.quote, validates = self.validates
+        var used = 0
+        for index in 0 ..< count {
+            let span = spans[index]
+            if span.escaped {
+                let from = used
+                var i = span.start
+                while i < span.end {
+                    let c = p[i]
+                    arena[used] = c
+                    used += 1
+                    i += (c == quote && i + 1 < span.end && p[i + 1] == c) ? 2 : 1
+                }
+                starts[index] = UnsafePointer(arena + from)
+                lengths[index] = used - from
+            } else {
+                starts[index] = UnsafePointer(p + span.start)
+                lengths[index] = span.end - span.start
+            }
+            if validates && !UTF8Validation.isValid(UnsafeBufferPointer(start: starts[index], count: lengths[index])) { return nil }
+        }
+        return slots.fields(count)
     }
 
     func makeEvent(values: [String], line: Int, problem: Problem?, badBytes: Bool) -> ReadEvent {

@@ -5,7 +5,7 @@
 ///
 ///     let w = try CSVWriter(path: "out.csv")
 ///     try w.writeHeader(["Name"]); try w.writeRow(["Ann"]); let s = try w.finish()
-public final class CSVWriter: TableWriter {
+public final class CSVWriter: ByteRowWriter {
     /// The sink; its `totalBytes` lets a caller split output into parts.
     public let output: ByteOutput
     let delimiter: UInt8
@@ -51,6 +51,29 @@ public final class CSVWriter: TableWriter {
                                             detail: "row has \(values.count) values, the header has \(width): align values with the header")
         }
         try writeLine(values, row: rows + 1)
+        rows += 1
+    }
+
+    /// Writes one row from bytes (the fast row path); the same output as `writeRow` of their strings.
+    public func writeRow(_ fields: BorrowedFields) throws {
+        guard let width else { throw TabularError.writerMisuse(path: output.path, row: rows + 1, detail: "write the header before rows") }
+        guard fields.count == width else {
+            throw TabularError.writerMisuse(path: output.path, row: rows + 1,
+                                            detail: "row has \(fields.count) values, the header has \(width): align values with the header")
+        }
+        guard usesFastPath else { return try writeRow(fields.strings()) }
+        let delimiter = self.delimiter
+        var worst = 2
+        for i in 0 ..< fields.count { worst += fields.lengths[i] * 2 + 3 }
+        try output.withSpace(worst) { p, end in
+            for i in 0 ..< fields.count {
+                if i > 0 { p[end] = delimiter; end += 1 }
+                Self.encode(fields[i], delimiter: delimiter, to: p, at: &end)
+            }
+            p[end] = 0x0D
+            p[end + 1] = 0x0A
+            end += 2
+        }
         rows += 1
     }
 

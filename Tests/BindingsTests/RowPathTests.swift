@@ -1,0 +1,63 @@
+import Foundation
+import LuaRuntime
+import Testing
+@testable import Bindings
+
+/// The byte row path (fields from the reader's buffer to Lua and back to the writer, no strings
+/// between): quoted fields, doubled quotes, line breaks inside quotes, bytes that are not UTF-8,
+/// and values of every type a transform may return.
+@Suite struct RowPathTests {
+    func run(_ code: String, _ args: [String]) throws -> [LuaValue] {
+        try makeHost().state.run(code, name: "@t.lua", arguments: args)
+    }
+
+    @Test func quotedFieldsReachLuaUnescapedAndAreWrittenBackQuoted() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = (dir as NSString).appendingPathComponent("in.csv")
+        var bytes = Array("Name,Note,Phone\r\n\"Ann \"\"Nan\"\" Lee\",\"line one\nline two\",\"1,2\"\r\n".utf8)
+        bytes += Array("Bob,\"".utf8) + [0xFF, 0xFE] + Array("\",3\r\n".utf8)   // not UTF-8: rejected, never repaired
+        bytes += Array("Cy,plain,4\r\n".utf8)
+        try Data(bytes).write(to: URL(fileURLWithPath: input))
+        let output = (dir as NSString).appendingPathComponent("out.csv")
+        let r = try run("""
+            local seen = {}
+            local src = roster.read(..., { encoding = "utf-8" })  -- else the sniffer reads it as Windows-1252
+            local out = src:map(function(row)
+              seen[#seen + 1] = row.Name .. "|" .. row.Note .. "|" .. row.Phone
+              row.Len = #row.Name        -- a number
+              row.Vip = row.Name == "Cy" -- a boolean
+              row.Ratio = 0.5            -- a float
+              return row
+            end)
+            local f = roster.write(out, select(2, ...))
+            local st = src:stats()
+            return table.concat(seen, "\\n"), f.rows, st.read, st.sent, st.rejected, src:issues()[1].reason
+            """, [input, output])
+        #expect(r[0] == "Ann \"Nan\" Lee|line one\nline two|1,2\nCy|plain|4")
+        #expect(Array(r[1 ... 4]) == [2, 3, 2, 1])
+        #expect(r[5].stringValue?.contains("UTF-8") == true)
+        let written = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(written == "Name,Note,Phone,Len,Ratio,Vip\r\n\"Ann \"\"Nan\"\" Lee\",\"line one\nline two\",\"1,2\",13,0.5,false\r\nCy,plain,4,2,0.5,true\r\n")
+    }
+
+    @Test func aValueOfAnotherTypeOrAnUnknownColumnRejectsOnlyItsRecord() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = try writeFile(dir, "in.csv", "Name,City\nAnn,Oslo\nBob,Rome\nCy,Lima\n")
+        let output = (dir as NSString).appendingPathComponent("out.csv")
+        let r = try run("""
+            local src = roster.read(...)
+            local out = src:map(function(row)
+              if row.Name == "Bob" then row.City = { "not", "text" } end
+              if row.Name == "Cy" then row.Citty = "typo" end
+              return row
+            end)
+            local f = roster.write(out, select(2, ...))
+            local issues = src:issues()
+            return f.rows, #issues, issues[1].reason, issues[2].reason
+            """, [input, output])
+        #expect(Array(r[0 ... 1]) == [1, 2])
+        #expect(r[2].stringValue?.contains("column 'City' holds a table") == true)
+        #expect(r[3].stringValue?.contains("Citty not in the output header") == true)
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "Name,City\r\nAnn,Oslo\r\n")
+    }
+}
