@@ -1,0 +1,1 @@
+-- Start-up benchmark: a script that does nothing (roster run scripts/bench-lua/empty.lua).
