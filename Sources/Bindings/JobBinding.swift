@@ -42,6 +42,8 @@ final class JobHandle {
 struct JobBinding {
     let runner: JobRunner
     let codec: JSONCodec
+    /// How parallel workers' states are set up (`parallel = N`).
+    let workers: WorkerSetup
 
     static let jobKeys: Set<String> = ["source", "target", "transform", "mapping", "options", "hooks"]
 
@@ -177,8 +179,9 @@ struct JobBinding {
 
     private func transformed(_ source: RowSource, path: String?, job: JobHandle, target: any ImportTarget, columns: [String]?,
                              on s: LuaStack) -> JobSpec {
-        JobSpec(source: .reader(source.table.reader, path: path, accounting: source.table.accounting),
-                transform: LuaTransform(stack: s, source: source, columns: columns),
+        let parallel = max(source.parallel, runner.settings.parallel, Int(job.options["parallel"]?.intValue ?? 1))
+        return JobSpec(source: .reader(source.table.reader, path: path, accounting: source.table.accounting),
+                transform: RowTransforms.make(stack: s, source: source, columns: columns, parallel: parallel, setup: workers),
                 mapping: job.mapping, options: job.options, hooks: job.hooks, target: target)
     }
 

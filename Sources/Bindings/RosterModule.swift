@@ -48,16 +48,17 @@ public final class RosterModule {
     /// Installs the module into `state`; keep the returned module alive as long as the state.
     @discardableResult
     public static func install(into state: LuaState, context: RosterContext) throws -> RosterModule {
-        let module = RosterModule(context: context, json: try JSONCodec(state: state))
+        let module = RosterModule(context: context, json: try JSONCodec(state: state), options: state.options)
         state.errorKind = { FailureClass(of: $0).rawValue }
         module.define(on: state.stack)
         return module
     }
 
-    init(context: RosterContext, json: JSONCodec) {
+    init(context: RosterContext, json: JSONCodec, options: LuaOptions) {
         self.context = context
         self.json = json
-        jobs = JobBinding(runner: JobRunner(report: context.report, settings: context.settings), codec: json)
+        jobs = JobBinding(runner: JobRunner(report: context.report, settings: context.settings), codec: json,
+                          workers: WorkerSetup(options: options, logger: context.logger, environment: context.environment))
     }
 
     private func define(on stack: LuaStack) {
@@ -99,7 +100,7 @@ public final class RosterModule {
         json.define(on: stack)
         stack.setField("json", in: -2)
 
-        TableBinding.define(on: stack, into: stack.top, report: context.report, runner: jobs.runner)
+        TableBinding.define(on: stack, into: stack.top, report: context.report, jobs: jobs)
         ToolkitBinding.define(on: stack, into: stack.top)
         jobs.define(on: stack, into: stack.top)
         OmnigageBinding.define(on: stack, into: stack.top, context: context, codec: json, jobs: jobs)

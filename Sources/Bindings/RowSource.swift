@@ -99,6 +99,8 @@ final class RowSource {
     static let className = "roster.Source"
     let table: OpenedTable
     let stages: [RowStage]
+    /// Lua states to run the stages in when written or imported (`map(fn, { parallel = N })`).
+    var parallel = 1
     /// Rows produced by a fan-out that the iterator has not handed out yet.
     private var pending: [(row: LuaRef, record: Record)] = []
 

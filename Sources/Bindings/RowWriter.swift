@@ -7,6 +7,7 @@ import Tabular
 /// outside the header is rejected (named in the errors file), never silently cut.
 struct RowWriter {
     let runner: JobRunner
+    let workers: WorkerSetup
     let stack: LuaStack
     let path: String
     let format: TableFormat
@@ -28,7 +29,9 @@ struct RowWriter {
 
     /// A source is written by the job runner (the same loop, accounting and errors file as a job).
     private func write(source src: RowSource) throws -> WriteSummary {
-        let transform = src.stages.isEmpty && columns == nil ? nil : LuaTransform(stack: stack, source: src, columns: columns)
+        let parallel = max(src.parallel, runner.settings.parallel)
+        let transform = src.stages.isEmpty && columns == nil ? nil
+            : RowTransforms.make(stack: stack, source: src, columns: columns, parallel: parallel, setup: workers)
         defer { src.table.finished = true }
         return try runner.export(src.table.reader, transform: transform, input: src.table.input, to: path, format: format,
                                  options: options, columns: columns, errorsFile: errorsPath)

@@ -5,7 +5,7 @@ import Tabular
 
 /// `roster.read` and `roster.write`, and the methods of the sources they work with.
 enum TableBinding {
-    static func define(on s: LuaStack, into module: Int32, report: RunReport, runner: JobRunner) {
+    static func define(on s: LuaStack, into module: Int32, report: RunReport, jobs: JobBinding) {
         s.defineClass(RowSource.className, methods: [
             "header": { s in
                 let src = try source(s, "header")
@@ -72,7 +72,7 @@ enum TableBinding {
 
         s.push(function: { s in try read(s, report: report) })
         s.setField("read", in: module)
-        s.push(function: { s in try write(s, runner: runner) })
+        s.push(function: { s in try write(s, jobs: jobs) })
         s.setField("write", in: module)
     }
 
@@ -85,11 +85,27 @@ enum TableBinding {
         let verb = kind == .map ? "map" : "filter"
         let src = try source(s, verb)
         guard s.type(at: 2) == .function else { throw s.argumentError(2, function: verb, expected: "function") }
-        let name = try s.optionalString(3, function: verb) ?? verb
+        // The third argument: the stage's name, or options { name = ..., parallel = N }.
+        var name = verb
+        var parallel = 1
+        if s.type(at: 3) == .table {
+            try OptionReader.check(keys(of: 3, on: s), known: ["name", "parallel"], function: verb)
+            name = try optionString(s, "name", in: 3, verb) ?? verb
+            if s.getField("parallel", in: 3) != .nil {
+                guard let n = s.integer(at: -1), n >= 1, n <= 64 else {
+                    throw RosterScriptError("\(verb): parallel must be a whole number of Lua states from 1 to 64, e.g. { parallel = 2 }")
+                }
+                parallel = Int(n)
+            }
+            s.pop()
+        } else {
+            name = try s.optionalString(3, function: verb) ?? verb
+        }
         s.setTop(2)
         let function = s.ref()
         let derived = RowSource(table: src.table, stages: src.stages + [RowStage.make(kind: kind, function: function, name: name,
                                                                                       sourcePath: src.table.path, on: s)])
+        derived.parallel = max(src.parallel, parallel)
         s.push(object: derived, className: RowSource.className)
         return 1
     }
@@ -221,7 +237,8 @@ enum TableBinding {
     }
 
     /// `roster.write(rows, path [, opts])` -> `{ path=, rows=, bytes=, format= }`.
-    static func write(_ s: LuaStack, runner: JobRunner) throws -> Int32 {
+    static func write(_ s: LuaStack, jobs: JobBinding) throws -> Int32 {
+        let runner = jobs.runner
         let path = try s.checkString(2, function: "write")
         try s.state.checkFile(path, function: "roster.write")
         // The format follows the extension; a table extension Roster cannot write is an error, never CSV in disguise.
@@ -263,7 +280,7 @@ enum TableBinding {
             if let errorsPath { try s.state.checkFile(errorsPath, function: "roster.write") }
             try layout(&options, s, format: format)
         }
-        let summary = try RowWriter(runner: runner, stack: s, path: path, format: format, options: options, columns: columns,
+        let summary = try RowWriter(runner: runner, workers: jobs.workers, stack: s, path: path, format: format, options: options, columns: columns,
                                     errorsPath: errorsPath).write(from: 1)
         s.push(LuaValue.table(LuaTable(fields: [
             "path": .string(summary.path), "rows": .integer(Int64(summary.rows)),

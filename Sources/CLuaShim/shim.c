@@ -283,3 +283,34 @@ int roster_table_entries(lua_State *L, int t) {
     }
     return n;
 }
+
+typedef struct roster_dump_buffer { char *data; size_t len, cap; int failed; } roster_dump_buffer;
+
+static int roster_dump_writer(lua_State *L, const void *p, size_t size, void *ud) {
+    (void)L;
+    roster_dump_buffer *b = ud;
+    if (b->len + size > b->cap) {
+        size_t cap = b->cap ? b->cap : 1024;
+        while (cap < b->len + size) cap *= 2;
+        char *grown = realloc(b->data, cap);
+        if (!grown) { b->failed = 1; return 1; }
+        b->data = grown;
+        b->cap = cap;
+    }
+    memcpy(b->data + b->len, p, size);
+    b->len += size;
+    return 0;
+}
+
+int roster_dump_function(lua_State *L, char **out, size_t *len) {
+    roster_dump_buffer b = { NULL, 0, 0, 0 };
+    int status = lua_dump(L, roster_dump_writer, &b, 0);
+    if (status != 0 || b.failed) { free(b.data); return 1; }
+    *out = b.data;
+    *len = b.len;
+    return 0;
+}
+
+int roster_load_dumped(lua_State *L, const char *buf, size_t len, const char *name) {
+    return luaL_loadbufferx(L, buf, len, name, "b");
+}

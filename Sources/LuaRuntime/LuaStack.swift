@@ -168,6 +168,8 @@ public struct LuaStack {
     /// Pushes global `name` and returns its type.
     @discardableResult
     public func getGlobal(_ name: String) -> LuaType { LuaType(rawValue: lua_getglobal(L, name)) ?? .nil }
+    /// Pushes the globals table.
+    public func pushGlobals() { lua_rawgeti(L, roster_registryindex(), lua_Integer(LUA_RIDX_GLOBALS)) }
 
     /// Pushes `t[name]` (raw) from the table at `table` and returns its type.
     @discardableResult

@@ -231,6 +231,8 @@ public struct RunSettings: Sendable {
     public var temporary: TemporaryFolders
     /// `--results FILE`: the results file of jobs that name none (`FILE-2.csv`... for later jobs).
     public var resultsFile: String?
+    /// `--parallel N`: Lua states running the row stages of every source (1: the script's own state only).
+    public var parallel = 1
 
     public init(dryRun: Bool = false, fresh: Bool = false, journalDirectory: String = ".roster/journal", scriptHash: String = "",
                 progress: (any ProgressSink)? = nil, interrupted: @escaping @Sendable () -> FailureClass? = { nil },

@@ -312,7 +312,8 @@ public final class JobRunner {
             switch event {
             case .event(.rejected(let r)):
                 try log?.append(record: r.number, line: r.line, values: r.values)
-                try accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values, stage: "read"))
+                try staging.account(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values, stage: "read"),
+                                    accounting: accounting)
                 continue
             case .event(.record(let full)):
                 record = lender.borrow(full)
@@ -323,6 +324,7 @@ public final class JobRunner {
             accounting.noteWarnings(record: record.number, line: record.line, warnings: record.warnings)
             try staging.take(record, accounting: accounting)
         }
+        try staging.drain(accounting: accounting)
         try staging.finish()
         settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
     }
@@ -436,6 +438,11 @@ public final class JobRunner {
 struct Staging {
     let path: String
     private let writer: any TableWriter
+    /// The transform again when it runs on other threads, the records handed to it and not back yet,
+    /// and the reader's rejections held until the records before them are back.
+    private let pipelined: (any PipelinedTransform)?
+    private var inFlight = 0
+    private var held: [RowIssue] = []
     /// The writer again when it takes bytes (CSV): rows then go out without a string per field.
     private let byteWriter: (any ByteRowWriter)?
     private let transform: (any RecordTransform)?
@@ -461,6 +468,7 @@ struct Staging {
         writer = try Tables.writer(path: path, format: format, options: options)
         byteWriter = writer as? any ByteRowWriter
         self.transform = transform
+        pipelined = transform as? any PipelinedTransform
         fixedColumns = columns
         sourceHeader = reader.header
         self.sampling = sampling
@@ -468,7 +476,41 @@ struct Staging {
 
     var rows: Int { rowRecords.count }
 
+    /// Accounts for a record the reader rejected: at once, or (records in flight on other threads)
+    /// once the records before it have come back, so every list keeps the input order.
+    mutating func account(_ issue: RowIssue, accounting: RowAccounting) throws {
+        if pipelined != nil && inFlight > 0 {
+            held.append(issue)
+        } else {
+            try accounting.record(issue)
+        }
+    }
+
+    /// Settles a record that came back from a pipelined transform (after the rejections read before it).
+    private mutating func settle(_ record: BorrowedRecord, _ verdict: TransformVerdict, _ rows: BorrowedRows?, accounting: RowAccounting) throws {
+        inFlight -= 1
+        while let first = held.first, first.record < record.number {
+            held.removeFirst()
+            try accounting.record(first)
+        }
+        if let rows { try keep(rows, of: record, accounting: accounting) }
+        try settle(verdict, of: record, accounting: accounting)
+    }
+
+    /// Waits for records still on other threads (a pipelined transform), then accounts the rest.
+    mutating func drain(accounting: RowAccounting) throws {
+        guard let pipelined else { return }
+        try pipelined.finish { record, verdict, rows in try settle(record, verdict, rows, accounting: accounting) }
+        for issue in held { try accounting.record(issue) }
+        held.removeAll()
+    }
+
     mutating func take(_ record: BorrowedRecord, accounting: RowAccounting) throws {
+        if let pipelined {
+            inFlight += 1
+            try pipelined.submit(record) { record, verdict, rows in try settle(record, verdict, rows, accounting: accounting) }
+            return
+        }
         let verdict: TransformVerdict
         if let transform {
             verdict = try transform.apply(record, header: sourceHeader) { rows in try keep(rows, of: record, accounting: accounting) }
@@ -488,6 +530,10 @@ struct Staging {
             try keep(record.fields, of: record, accounting: accounting)
             verdict = .kept
         }
+        try settle(verdict, of: record, accounting: accounting)
+    }
+
+    private func settle(_ verdict: TransformVerdict, of record: BorrowedRecord, accounting: RowAccounting) throws {
         switch verdict {
         case .kept:
             break

@@ -68,6 +68,15 @@ public protocol RecordTransform: AnyObject {
     func apply(_ record: BorrowedRecord, header: [String], emit: (BorrowedRows) throws -> Void) throws -> TransformVerdict
 }
 
+/// A transform that runs records on other threads (`parallel = N`): records go in, and their
+/// verdicts come back in input order, each with the record as it was handed over.
+public protocol PipelinedTransform: RecordTransform {
+    /// Hands over a record (its bytes are copied); calls `done` for each record finished by now, in input order.
+    func submit(_ record: BorrowedRecord, done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws
+    /// Waits for every record handed over, calls `done` for each, and stops the workers.
+    func finish(done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws
+}
+
 /// The hooks a job may have; each optional.
 public enum HookName: String, CaseIterable, Sendable {
     case beforeUpload = "before_upload"
@@ -127,5 +136,5 @@ public enum RejectLimit: Sendable, Equatable, CustomStringConvertible {
 
 /// The options every job understands, whatever its target.
 public enum JobOptionKeys {
-    public static let common: Set<String> = ["name", "columns", "errors_file", "results_file", "max_rejects"]
+    public static let common: Set<String> = ["name", "columns", "errors_file", "results_file", "max_rejects", "parallel"]
 }

@@ -33,7 +33,11 @@ struct JobFlags: ParsableArguments {
     @Option(help: "Write a results CSV: every source record once with its outcome, reason and vendor id (a job's results_file wins; a second job writes FILE-2...).")
     var results: String?
 
+    @Option(help: "Lua states to run every source's row stages in (1 = the script's own). For stages that keep no state across rows: each state gets a copy of the functions; output and row accounting stay in input order.")
+    var parallel: Int = 1
+
     func validate() throws {
+        if parallel < 1 || parallel > 64 { throw ValidationError("--parallel must be between 1 and 64 Lua states") }
         if timeout < 0 { throw ValidationError("--timeout must be 0 or more seconds") }
         if retries < 0 || retries > 100 { throw ValidationError("--retries must be between 0 and 100") }
         if retryMaxDelay < 0 { throw ValidationError("--retry-max-delay must be 0 or more seconds") }
@@ -90,7 +94,8 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         try await ScriptCommand.run(script, lua: lua, output: output, sandbox: job.sandbox, fresh: job.fresh, progress: job.progress,
-                                    dryRun: false, timeout: job.timeout, transport: job.transport, results: job.results)
+                                    dryRun: false, timeout: job.timeout, transport: job.transport, results: job.results,
+                                    parallel: job.parallel)
     }
 
     /// Whether the environment names vendor credentials (otherwise the sandbox is the default).
@@ -130,7 +135,7 @@ enum ScriptCommand {
 
     static func run(_ invocation: ScriptArguments, lua: LuaFlags, output: OutputFlags, sandbox: Bool, fresh: Bool,
                     progress showProgressFlag: Bool, dryRun: Bool, timeout: Double, transport: TransportConfiguration,
-                    results: String? = nil) async throws {
+                    results: String? = nil, parallel: Int = 1) async throws {
         let (script, arguments) = (invocation.script, invocation.arguments)
         let environment = ProcessInfo.processInfo.environment
         let showProgress = !output.quiet && !output.json && (showProgressFlag || isatty(STDERR_FILENO) == 1)
@@ -154,6 +159,7 @@ enum ScriptCommand {
                                    scriptHash: ScriptRun.scriptHash(script), progress: progress, interrupted: interrupts.state,
                                    killAfter: environment["ROSTER_TEST_KILL_AFTER"], temporary: interrupts.temporary)
         settings.resultsFile = results
+        settings.parallel = parallel
         let outcome = try await ScriptRun(script: script, arguments: arguments, options: options, logger: logger,
                                           environment: environment, mode: mode, settings: settings, interrupts: interrupts,
                                           transport: transport).run()

@@ -88,6 +88,12 @@ int roster_row_values(lua_State *L, int row, int keys, int n, const void **start
 /// The number of entries of the table at `t` (every key, not only the array part).
 int roster_table_entries(lua_State *L, int t);
 
+/// Dumps the Lua function at the top of the stack (with its debug information, so errors keep their
+/// script lines) into a malloc'd buffer (*out, free it); returns 0 on success.
+int roster_dump_function(lua_State *L, char **out, size_t *len);
+/// Loads a binary chunk made by roster_dump_function in this process (never a user's bytes).
+int roster_load_dumped(lua_State *L, const char *buf, size_t len, const char *name);
+
 // The API's macros, as functions Swift can import.
 static inline int roster_pcall(lua_State *L, int n, int r, int f) { return lua_pcall(L, n, r, f); }
 static inline const char *roster_tostring(lua_State *L, int i) { return lua_tolstring(L, i, NULL); }

@@ -1,0 +1,390 @@
+import Foundation
+import Logging
+import LuaRuntime
+import Pipeline
+import Tabular
+
+/// What a worker state needs to be set up like the script's own (Sendable: crosses to the worker thread).
+struct WorkerSetup: Sendable {
+    var options: LuaOptions
+    var logger: Logger
+    var environment: [String: String]
+}
+
+/// Picks the transform for a source's stages: the script's own state, or `parallel` states.
+enum RowTransforms {
+    static func make(stack: LuaStack, source: RowSource, columns: [String]?, parallel: Int, setup: WorkerSetup) -> any RecordTransform {
+        let sequential = LuaTransform(stack: stack, source: source, columns: columns)
+        guard parallel > 1, !source.stages.isEmpty else { return sequential }
+        return ParallelTransform(sequential: sequential, stack: stack, source: source, workers: parallel, setup: setup)
+    }
+}
+
+/// Runs a source's stages in N Lua states on their own threads (`parallel = N`). Each state gets a
+/// copy of the stage functions (bytecode and upvalues, see `PortableValue`) and of the script's
+/// globals; batches of records go out round-robin and come back in input order, so the accounting,
+/// the errors file and the output are those of one state. The script's own state runs the records
+/// until the first row is kept (it fixes the output columns), then the workers take over.
+/// Safe for stages that keep no state across rows: a worker's changes to upvalues or globals are its own.
+final class ParallelTransform: PipelinedTransform {
+    private let sequential: LuaTransform
+    private let stack: LuaStack
+    private let source: RowSource
+    private let workerCount: Int
+    private let setup: WorkerSetup
+    private var pool: WorkerPool?
+    /// Records handed to the script's own state whose verdicts are not yet out (none: it answers at once).
+    private let header: [String]
+
+    init(sequential: LuaTransform, stack: LuaStack, source: RowSource, workers: Int, setup: WorkerSetup) {
+        self.sequential = sequential
+        self.stack = stack
+        self.source = source
+        workerCount = workers
+        self.setup = setup
+        header = source.table.reader.header
+    }
+
+    deinit { pool?.stop() }
+
+    var columns: [String]? { sequential.columns }
+
+    func apply(_ record: BorrowedRecord, header: [String], emit: (BorrowedRows) throws -> Void) throws -> TransformVerdict {
+        try sequential.apply(record, header: header, emit: emit)
+    }
+
+    func submit(_ record: BorrowedRecord, done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
+        if let pool { return try pool.submit(record, done: done) }
+        var kept = false
+        let verdict = try sequential.apply(record, header: header) { rows in
+            kept = true
+            try done(record, .kept, rows)
+        }
+        if !kept { try done(record, verdict, nil) }
+        if let columns = sequential.columns { pool = try WorkerPool(count: workerCount, source: source, columns: columns, header: header,
+                                                                      stack: stack, setup: setup) }
+    }
+
+    func finish(done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
+        try pool?.finish(done: done)
+        pool = nil
+    }
+}
+
+/// A copy of one stage for the workers.
+private struct PortableStage: Sendable {
+    var kind: RowStage.Kind
+    var name: String
+    var function: PortableValue
+}
+
+/// Records copied out of the reader's buffer for a worker: fields as (start, length) pairs into `bytes`.
+private struct InBatch: Sendable {
+    struct Item: Sendable {
+        var number: Int
+        var line: Int
+        var warnings: [String]
+        var firstSpan: Int
+        var fields: Int
+    }
+    var bytes: [UInt8] = []
+    var spans: [Int] = []
+    var items: [Item] = []
+}
+
+/// What a worker made of a batch: per record a verdict, kept rows' values as spans into `bytes`.
+private struct OutBatch: Sendable {
+    enum Result: Sendable {
+        case kept(firstSpan: Int, rows: Int)
+        case skipped(String)
+        case rejected(String)
+    }
+    var bytes: [UInt8] = []
+    var spans: [Int] = []
+    var results: [Result] = []
+    /// Set when the worker could not go on (a script error that stops the run).
+    var failure: String?
+}
+
+/// A blocking FIFO between threads. `@unchecked Sendable`: `items` and `closed` are only touched under `condition`.
+private final class Channel<T: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var items: [T] = []
+    private var head = 0
+    private var closed = false
+
+    func put(_ item: T) {
+        condition.lock()
+        items.append(item)
+        condition.signal()
+        condition.unlock()
+    }
+
+    /// The next item, waiting for it; nil once closed and empty.
+    func take() -> T? {
+        condition.lock()
+        defer { condition.unlock() }
+        while head == items.count && !closed { condition.wait() }
+        guard head < items.count else { return nil }
+        let item = items[head]
+        head += 1
+        if head > 64 && head * 2 > items.count {
+            items.removeFirst(head)
+            head = 0
+        }
+        return item
+    }
+
+    func close() {
+        condition.lock()
+        closed = true
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// N worker threads, each with its own Lua state, fed batches round-robin and read back in order.
+private final class WorkerPool {
+    private let inputs: [Channel<InBatch>]
+    private let outputs: [Channel<OutBatch>]
+    /// Batches sent and not yet read back, oldest first (kept: their bytes back the records handed to `done`).
+    private var pending: [InBatch] = []
+    private var pendingHead = 0
+    private var sent = 0
+    private var received = 0
+    private var batch = InBatch()
+    private let batchSize = 512
+    private let maxInFlight: Int
+    private let recordSlots = FieldSlots()
+    private let rowSlots = FieldSlots()
+    private let width: Int
+    private var stopped = false
+
+    init(count: Int, source: RowSource, columns: [String], header: [String], stack s: LuaStack, setup: WorkerSetup) throws {
+        let library = s.libraryIndex()
+        var stages: [PortableStage] = []
+        for stage in source.stages {
+            stage.function.push(on: s)
+            defer { s.pop() }
+            do {
+                stages.append(PortableStage(kind: stage.kind, name: stage.name,
+                                            function: try s.portable(at: -1, library: library, what: "the function of stage '\(stage.name)'")))
+            } catch let error as PortableValueError {
+                throw RosterScriptError("parallel: \(error.description); run this source with parallel = 1, or keep such values out of its functions")
+            }
+        }
+        let globals = Self.userGlobals(on: s, library: library)
+        width = columns.count
+        maxInFlight = count * 3
+        inputs = (0 ..< count).map { _ in Channel<InBatch>() }
+        outputs = (0 ..< count).map { _ in Channel<OutBatch>() }
+        let path = source.table.path
+        let portable = stages
+        for i in 0 ..< count {
+            let input = inputs[i], output = outputs[i]
+            let thread = Thread {
+                Worker.run(input: input, output: output, stages: portable, globals: globals, header: header, columns: columns,
+                           path: path, setup: setup)
+            }
+            thread.name = "roster-worker-\(i + 1)"
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
+    /// The script's own globals that can be copied (not the libraries'), so stage functions find their helpers.
+    private static func userGlobals(on s: LuaStack, library: [UnsafeRawPointer: String]) -> [(String, PortableValue)] {
+        var found: [(String, PortableValue)] = []
+        guard (try? s.reserve(8)) != nil else { return [] }
+        s.pushGlobals()
+        let g = s.top
+        defer { s.setTop(g - 1) }
+        s.pushNil()
+        while s.next(g) {
+            defer { s.pop() }
+            guard s.type(at: -2) == .string, let name = s.string(at: -2), !LuaStack.libraryTables.contains(name), name != "_G", name != "arg" else { continue }
+            if let value = try? s.portable(at: -1, library: library, what: "global '\(name)'") {
+                if case .library = value { continue }
+                found.append((name, value))
+            }
+        }
+        return found
+    }
+
+    func submit(_ record: BorrowedRecord, done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
+        let first = batch.spans.count
+        for i in 0 ..< record.fields.count {
+            let field = record.fields[i]
+            batch.spans.append(batch.bytes.count)
+            batch.spans.append(field.count)
+            batch.bytes.append(contentsOf: field)
+        }
+        batch.items.append(.init(number: record.number, line: record.line, warnings: record.warnings, firstSpan: first, fields: record.fields.count))
+        if batch.items.count >= batchSize || batch.bytes.count >= 1 << 20 { try send(done: done) }
+    }
+
+    func finish(done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
+        if !batch.items.isEmpty { try send(done: done) }
+        while received < sent { try receive(done: done) }
+        stop()
+    }
+
+    func stop() {
+        guard !stopped else { return }
+        stopped = true
+        for input in inputs { input.close() }
+    }
+
+    private func send(done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
+        while sent - received >= maxInFlight { try receive(done: done) }
+        inputs[sent % inputs.count].put(batch)
+        pending.append(batch)
+        sent += 1
+        batch = InBatch()
+        batch.bytes.reserveCapacity(pending.last?.bytes.count ?? 0)
+    }
+
+    /// Reads back the oldest batch and hands its records over in order.
+    private func receive(done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
+        guard let out = outputs[received % outputs.count].take() else {
+            stop()
+            throw RosterScriptError("parallel: a worker stopped without an answer")
+        }
+        let input = pending[pendingHead]
+        pendingHead += 1
+        received += 1
+        if pendingHead > 16 {
+            pending.removeFirst(pendingHead)
+            pendingHead = 0
+        }
+        if let failure = out.failure {
+            stop()
+            throw RosterScriptError(failure)
+        }
+        try input.bytes.withUnsafeBufferPointer { inBytes in
+            try out.bytes.withUnsafeBufferPointer { outBytes in
+                for (k, item) in input.items.enumerated() {
+                    recordSlots.reserve(item.fields)
+                    for f in 0 ..< item.fields {
+                        let at = item.firstSpan + 2 * f
+                        recordSlots.starts[f] = inBytes.baseAddress.map { UnsafePointer($0 + input.spans[at]) }
+                        recordSlots.lengths[f] = input.spans[at + 1]
+                    }
+                    let record = BorrowedRecord(number: item.number, line: item.line, fields: recordSlots.fields(item.fields), warnings: item.warnings)
+                    switch out.results[k] {
+                    case let .kept(firstSpan, rows):
+                        rowSlots.reserve(rows * width)
+                        for v in 0 ..< rows * width {
+                            let at = firstSpan + 2 * v
+                            rowSlots.starts[v] = outBytes.baseAddress.map { UnsafePointer($0 + out.spans[at]) }
+                            rowSlots.lengths[v] = out.spans[at + 1]
+                        }
+                        try done(record, .kept, BorrowedRows(count: rows, width: width, slots: rowSlots))
+                    case .skipped(let reason):
+                        try done(record, .skipped(reason), nil)
+                    case .rejected(let reason):
+                        try done(record, .rejected(reason), nil)
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The body of one worker thread: its own state, the stages rebuilt in it, batches in and out.
+private enum Worker {
+    static func run(input: Channel<InBatch>, output: Channel<OutBatch>, stages: [PortableStage], globals: [(String, PortableValue)],
+                    header: [String], columns: [String], path: String, setup: WorkerSetup) {
+        let state: LuaState
+        let source: RowSource
+        let converter: RowConverter
+        do {
+            state = try LuaState(options: setup.options)
+            _ = try RosterModule.install(into: state, context: RosterContext(logger: setup.logger, environment: setup.environment))
+            let s = state.stack
+            for (name, value) in globals {
+                if s.getGlobal(name) != .nil { s.pop(); continue }
+                s.pop()
+                try s.push(portable: value)
+                s.setGlobal(name)
+            }
+            var rebuilt: [RowStage] = []
+            for stage in stages {
+                try s.push(portable: stage.function)
+                rebuilt.append(RowStage.make(kind: stage.kind, function: s.ref(), name: stage.name, sourcePath: path, on: s))
+            }
+            let table = try OpenedTable(reader: HeaderOnlyReader(header: header, path: path), path: path, stack: s)
+            source = RowSource(table: table, stages: rebuilt)
+            converter = try RowConverter(stack: s, columns: columns, source: header)
+        } catch {
+            output.put(OutBatch(failure: "parallel: a worker could not be set up: \(error)"))
+            return
+        }
+        let s = state.stack
+        let slots = FieldSlots()
+        while let batch = input.take() {
+            var out = OutBatch()
+            out.results.reserveCapacity(batch.items.count)
+            do {
+                try batch.bytes.withUnsafeBufferPointer { bytes in
+                    for item in batch.items {
+                        slots.reserve(item.fields)
+                        for f in 0 ..< item.fields {
+                            let at = item.firstSpan + 2 * f
+                            slots.starts[f] = bytes.baseAddress.map { UnsafePointer($0 + batch.spans[at]) }
+                            slots.lengths[f] = batch.spans[at + 1]
+                        }
+                        let record = BorrowedRecord(number: item.number, line: item.line, fields: slots.fields(item.fields), warnings: item.warnings)
+                        out.results.append(try transform(record, source: source, converter: converter, on: s, into: &out))
+                    }
+                }
+            } catch {
+                out.failure = "\(error)"
+                output.put(out)
+                return
+            }
+            output.put(out)
+        }
+    }
+
+    /// One record through the stages, like `LuaTransform.apply`, its rows copied into `out`.
+    private static func transform(_ record: BorrowedRecord, source: RowSource, converter: RowConverter, on s: LuaStack,
+                                  into out: inout OutBatch) throws -> OutBatch.Result {
+        let base = s.top
+        defer { s.setTop(base) }
+        switch try source.run(record, on: s) {
+        case .dropped(let outcome, let reason):
+            return outcome == .skipped ? .skipped(reason) : .rejected(reason)
+        case .rows(let count):
+            do {
+                let rows = try converter.lend(rows: base + 1, count: Int(count))
+                let first = out.spans.count
+                for r in 0 ..< rows.count {
+                    let fields = rows[r]
+                    for i in 0 ..< fields.count {
+                        let value = fields[i]
+                        out.spans.append(out.bytes.count)
+                        out.spans.append(value.count)
+                        out.bytes.append(contentsOf: value)
+                    }
+                }
+                return .kept(firstSpan: first, rows: rows.count)
+            } catch let problem as RowProblem {
+                return .rejected("\(problem.description) (write, row \(record.number), line \(record.line))")
+            }
+        }
+    }
+}
+
+/// A reader with a header and no records: the table of a worker's rows (records come from batches).
+private final class HeaderOnlyReader: TableReader {
+    let header: [String]
+    let info: SourceInfo
+
+    init(header: [String], path: String) {
+        self.header = header
+        info = SourceInfo(path: path, format: .csv)
+    }
+
+    func next() throws -> ReadEvent? { nil }
+}
