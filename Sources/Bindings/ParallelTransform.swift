@@ -110,7 +110,6 @@ private struct OutBatch: Sendable {
 private final class Channel<T: Sendable>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [T] = []
-    private var head = 0
     private var closed = false
 
     func put(_ item: T) {
@@ -124,15 +123,9 @@ private final class Channel<T: Sendable>: @unchecked Sendable {
     func take() -> T? {
         condition.lock()
         defer { condition.unlock() }
-        while head == items.count && !closed { condition.wait() }
-        guard head < items.count else { return nil }
-        let item = items[head]
-        head += 1
-        if head > 64 && head * 2 > items.count {
-            items.removeFirst(head)
-            head = 0
-        }
-        return item
+        while items.isEmpty && !closed { condition.wait() }
+        // A few batches at most wait here: removing the first frees its bytes at once.
+        return items.isEmpty ? nil : items.removeFirst()
     }
 
     func close() {
@@ -149,7 +142,6 @@ private final class WorkerPool {
     private let outputs: [Channel<OutBatch>]
     /// Batches sent and not yet read back, oldest first (kept: their bytes back the records handed to `done`).
     private var pending: [InBatch] = []
-    private var pendingHead = 0
     private var sent = 0
     private var received = 0
     private var batch = InBatch()
@@ -250,13 +242,8 @@ private final class WorkerPool {
             stop()
             throw RosterScriptError("parallel: a worker stopped without an answer")
         }
-        let input = pending[pendingHead]
-        pendingHead += 1
+        let input = pending.removeFirst()
         received += 1
-        if pendingHead > 16 {
-            pending.removeFirst(pendingHead)
-            pendingHead = 0
-        }
         if let failure = out.failure {
             stop()
             throw RosterScriptError(failure)

@@ -373,9 +373,11 @@ public struct LuaStack {
     /// Calls the function below `arguments` values, protected, with a traceback; leaves `results`
     /// values (all when `LUA_MULTRET`). A callback (`budgeted`) gets a fresh instruction budget.
     public func call(arguments: Int32, results: Int32, budgeted: Bool = true) throws {
-        let lim = state.limits
+        // The limits come from the state's extra space, not through `state`: an unowned reference
+        // costs an atomic retain and release on every row of a transform.
+        guard let lim = roster_limits_of(L) else { throw LuaError(kind: .runtime, message: "the Lua state has no limits") }
         let saved = (lim.pointee.budget, lim.pointee.remaining)
-        lim.pointee.budget = budgeted ? state.options.instructionBudget : 0
+        lim.pointee.budget = budgeted ? lim.pointee.default_budget : 0
         lim.pointee.remaining = lim.pointee.budget
         lim.pointee.budget_hit = 0
         let mark = budgeted ? roster_callback_begin(lim) : 0

@@ -48,6 +48,7 @@ public final class LuaState {
         // Swift code may overshoot the ceiling by a margin instead of longjmp-ing through its frames.
         limits.pointee.hard_limit = limit == 0 ? 0 : size_t(limit + max(64 << 20, limit / 8))
         limits.pointee.in_swift = 1
+        limits.pointee.default_budget = options.instructionBudget
         limits.pointee.callback_limit = options.callbackTimeout > 0 ? Int64(options.callbackTimeout * 1e9) : 0
         guard let L = roster_newstate(limits) else {
             limits.deallocate()

@@ -23,6 +23,7 @@ typedef struct roster_limits {
     int stop;             // set (atomically, from any thread) to stop the Lua code running: Ctrl-C
     long long callback_started;  // CLOCK_MONOTONIC ns when the running callback began (0: none), atomic
     long long callback_limit;    // wall-clock ns a callback may run (0 = unlimited)
+    long long default_budget;    // the budget a budgeted call starts with (the state's option)
 } roster_limits;
 
 /// Marks a callback as running from now; returns the previous mark (restore it with roster_callback_end).
