@@ -221,10 +221,9 @@ public final class JobRunner {
     private func listUndelivered(_ staging: Staging, _ context: JobContext, log: RecordLog?, errors: ErrorsSink?, reason: String) throws {
         guard let log, let errors else { return }
         let delivered = staging.recordNumbers(in: context.delivered)
-        let staged = Set(staging.rowRecords)
         try log.forEach { record, line, values, warnings in
             let number = Int32(truncatingIfNeeded: record)
-            guard staged.contains(number), !delivered.contains(number) else { return }
+            guard staging.rowIndex.contains(record: number), !delivered.contains(number) else { return }
             try errors.append(RowIssue(outcome: .rejected, record: record, line: line, reason: reason, values: values,
                                        stage: context.stage, warnings: warnings.isEmpty ? [] : [warnings]))
         }
@@ -454,7 +453,7 @@ struct Staging {
     private(set) var columns: [String] = []
     private var headerWritten = false
     /// Source record number of each output row.
-    private(set) var rowRecords: [Int32] = []
+    private(set) var rowIndex = RowIndex()
     private(set) var stagedRecords = 0
     let sampling: Bool
     /// The target's row rules: a reason to reject an output row (given its values and the output columns), or nil.
@@ -474,7 +473,7 @@ struct Staging {
         self.sampling = sampling
     }
 
-    var rows: Int { rowRecords.count }
+    var rows: Int { rowIndex.count }
 
     /// Accounts for a record the reader rejected: at once, or (records in flight on other threads)
     /// once the records before it have come back, so every list keeps the input order.
@@ -575,7 +574,7 @@ struct Staging {
 
     private mutating func write(_ fields: BorrowedFields, of record: BorrowedRecord) throws {
         if let byteWriter { try byteWriter.writeRow(fields) } else { try writer.writeRow(fields.strings()) }
-        rowRecords.append(Int32(truncatingIfNeeded: record.number))
+        rowIndex.append(Int32(truncatingIfNeeded: record.number))
         if sampling { sample(fields.strings()) }
     }
 
@@ -604,17 +603,17 @@ struct Staging {
     func recordNumbers(in ranges: [Range<Int>]) -> Set<Int32> {
         var seen = Set<Int32>()
         for range in ranges {
-            for i in range.clamped(to: 0 ..< rowRecords.count) { seen.insert(rowRecords[i]) }
+            for i in range.clamped(to: 0 ..< rowIndex.count) { seen.insert(rowIndex[i]) }
         }
         return seen
     }
 
     /// How many distinct source records the output rows in `ranges` carry.
     func records(in ranges: [Range<Int>]) -> Int {
-        if ranges.contains(where: { $0.lowerBound <= 0 && $0.upperBound >= rowRecords.count }) { return stagedRecords }
+        if ranges.contains(where: { $0.lowerBound <= 0 && $0.upperBound >= rowIndex.count }) { return stagedRecords }
         var seen = Set<Int32>()
         for range in ranges {
-            for i in range.clamped(to: 0 ..< rowRecords.count) { seen.insert(rowRecords[i]) }
+            for i in range.clamped(to: 0 ..< rowIndex.count) { seen.insert(rowIndex[i]) }
         }
         return seen.count
     }

@@ -87,8 +87,8 @@ extension JobRunner {
     func recordOutcomes(_ results: [VendorRowResult]?, staging: Staging, log: RecordLog?, errors: ErrorsSink?, resultsPath: String?,
                         header: [String], input: ReportInput) throws {
         var byRecord: [Int: VendorRowResult] = [:]
-        for result in results ?? [] where result.row >= 0 && result.row < staging.rowRecords.count {
-            let record = Int(staging.rowRecords[result.row])
+        for result in results ?? [] where result.row >= 0 && result.row < staging.rowIndex.count {
+            let record = Int(staging.rowIndex[result.row])
             // A fanned-out record is erred when any of its rows is.
             if byRecord[record]?.outcome != "erred" { byRecord[record] = result }
         }
