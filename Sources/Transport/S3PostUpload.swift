@@ -116,7 +116,7 @@ public struct S3PostUpload: Sendable {
     public var expiryMargin: TimeInterval
 
     /// Creates an uploader over `transport`.
-    public init(transport: HTTPTransport, chunkSize: Int = 256 * 1024, expiryMargin: TimeInterval = 5) {
+    public init(transport: HTTPTransport, chunkSize: Int = 1 << 20, expiryMargin: TimeInterval = 5) {
         self.transport = transport
         self.chunkSize = max(4096, chunkSize)
         self.expiryMargin = expiryMargin
@@ -251,10 +251,11 @@ struct MultipartFileBody: BodyChunkSource {
     }
 
     func makeReader() throws -> any BodyChunkReader {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw S3UploadError.fileUnreadable(path: path, reason: "cannot open")
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            throw S3UploadError.fileUnreadable(path: path, reason: "cannot open (errno \(errno))")
         }
-        return MultipartReader(body: self, file: handle)
+        return MultipartReader(body: self, fd: fd)
     }
 }
 
@@ -262,16 +263,17 @@ struct MultipartFileBody: BodyChunkSource {
 final class MultipartReader: BodyChunkReader {
     private enum Phase { case preamble, file, epilogue, done }
     private let body: MultipartFileBody
-    private let file: FileHandle
+    /// Read with read(2) straight into the chunk: no `Data` and no second copy per chunk.
+    private let fd: Int32
     private var phase = Phase.preamble
     private var sent: Int64 = 0
 
-    init(body: MultipartFileBody, file: FileHandle) {
+    init(body: MultipartFileBody, fd: Int32) {
         self.body = body
-        self.file = file
+        self.fd = fd
     }
 
-    deinit { try? file.close() }
+    deinit { close(fd) }
 
     func next() async throws -> [UInt8]? {
         switch phase {
@@ -285,18 +287,26 @@ final class MultipartReader: BodyChunkReader {
                 phase = .epilogue
                 return try await next()
             }
-            let data: Data?
-            do {
-                data = try file.read(upToCount: wanted)
-            } catch {
-                throw S3UploadError.fileUnreadable(path: body.path, reason: "read failed")
+            let fd = self.fd
+            var failed: Int32 = 0
+            let chunk = [UInt8](unsafeUninitializedCapacity: wanted) { buffer, initialized in
+                var filled = 0
+                while filled < wanted {
+                    let n = read(fd, buffer.baseAddress.map { $0 + filled }, wanted - filled)
+                    if n < 0 && errno == EINTR { continue }
+                    if n < 0 { failed = errno; break }
+                    if n == 0 { break }
+                    filled += n
+                }
+                initialized = filled
             }
-            guard let data, !data.isEmpty else {
+            if failed != 0 { throw S3UploadError.fileUnreadable(path: body.path, reason: "read failed (errno \(failed))") }
+            guard !chunk.isEmpty else {
                 throw S3UploadError.fileChanged(path: body.path, expected: body.fileSize)
             }
-            sent += Int64(data.count)
+            sent += Int64(chunk.count)
             body.progress?(sent, body.fileSize)
-            return [UInt8](data)
+            return chunk
         case .epilogue:
             phase = .done
             return body.epilogue
