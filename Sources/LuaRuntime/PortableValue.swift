@@ -44,29 +44,53 @@ extension LuaStack {
     /// library tables, their functions and, one level down, their sub-tables' functions (`roster.phone.e164`).
     public func libraryIndex() -> [UnsafeRawPointer: String] {
         var index: [UnsafeRawPointer: String] = [:]
-        lua_rawgeti(L, roster_registryindex(), lua_Integer(LUA_RIDX_GLOBALS))
+        pushGlobals()
         let globals = top
         defer { setTop(globals - 1) }
-        func walk(_ table: Int32, prefix: String, depth: Int) {
+        // Shallow paths first: the library tables themselves, then what they hold, then one level
+        // down (`package.loaded.roster` must not take the name of `roster`).
+        let libraries = Self.libraryTables.sorted()
+        for name in libraries {
+            if getField(name, in: globals) == .table, let p = lua_topointer(L, -1) { index[p] = name }
+            pop()
+        }
+        var nested: [String] = []
+        func entries(of path: String, collect: Bool) {
+            pushGlobals()
+            for part in path.split(separator: ".") {
+                guard lua_type(L, -1) == LUA_TTABLE else { break }
+                push(String(part))
+                lua_rawget(L, -2)
+                stackRemove(-2)
+            }
+            defer { pop() }
+            guard lua_type(L, -1) == LUA_TTABLE else { return }
+            let table = top
             lua_pushnil(L)
             while lua_next(L, table) != 0 {
                 defer { pop() }
-                guard lua_type(L, -2) == LUA_TSTRING, let name = string(at: -2) else { continue }
-                let path = prefix.isEmpty ? name : prefix + "." + name
+                guard lua_type(L, -2) == LUA_TSTRING, let name = string(at: -2), let p = lua_topointer(L, -1), index[p] == nil else { continue }
                 switch lua_type(L, -1) {
                 case LUA_TFUNCTION:
-                    if let p = lua_topointer(L, -1), index[p] == nil, depth > 0 || lua_iscfunction(L, -1) != 0 { index[p] = path }
-                case LUA_TTABLE:
-                    guard let p = lua_topointer(L, -1), index[p] == nil else { continue }
-                    if depth == 0 && !Self.libraryTables.contains(name) { continue }
-                    index[p] = path
-                    if depth < 2 { walk(top, prefix: path, depth: depth + 1) }
+                    index[p] = path + "." + name
+                case LUA_TTABLE where collect:
+                    index[p] = path + "." + name
+                    nested.append(path + "." + name)
                 default:
                     continue
                 }
             }
         }
-        walk(globals, prefix: "", depth: 0)
+        for name in libraries { entries(of: name, collect: true) }
+        for path in nested { entries(of: path, collect: false) }
+        // The built-in functions (print, pairs, tostring...): C functions in the globals.
+        lua_pushnil(L)
+        while lua_next(L, globals) != 0 {
+            defer { pop() }
+            guard lua_type(L, -2) == LUA_TSTRING, let name = string(at: -2), lua_iscfunction(L, -1) != 0,
+                  let p = lua_topointer(L, -1), index[p] == nil else { continue }
+            index[p] = name
+        }
         return index
     }
 

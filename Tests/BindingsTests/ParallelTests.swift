@@ -65,6 +65,28 @@ import Testing
         #expect(written.contains("User 13 (copy),u13@example.com,+15550100013"))
     }
 
+    /// Library functions travel by name (`roster.text.upper` is also reachable as
+    /// `package.loaded.roster.text.upper`; Lua's hash order differs per state, so try several).
+    @Test func libraryFunctionsResolveInEveryWorker() throws {
+        let dir = try makeTemporaryDirectory()
+        let path = try writeFile(dir, "in.csv", "City,Phone\n" + String(repeating: "kraków,(202) 555-0143\n", count: 600))
+        for attempt in 1 ... 5 {
+            let output = (dir as NSString).appendingPathComponent("out-\(attempt).csv")
+            let r = try run("""
+                local upper, e164 = roster.text.upper, roster.phone.e164
+                local out = roster.read((...)):map(function(row)
+                  row.City = upper(row.City)
+                  row.Phone = e164(row.Phone, "US")
+                  return row
+                end, { parallel = 2 })
+                return roster.write(out, select(2, ...)).rows
+                """, [path, output])
+            #expect(r == [600])
+            let text = try String(contentsOfFile: output, encoding: .utf8)
+            #expect(text.hasSuffix("KRAKÓW,+12025550143\r\n"))
+        }
+    }
+
     @Test func aValueThatCannotBeCopiedIsNamedWithTheFix() throws {
         let dir = try makeTemporaryDirectory()
         let path = try writeFile(dir, "in.csv", "Name\nAnn\nBob\n")
