@@ -21,6 +21,13 @@ let systemLibraries: [Target] = [
     .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
     .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .systemLibrary(name: "SystemZlib", path: "Sources/SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+]
+
+// MD5, SHA-1, SHA-256 and HMAC from the system's libcrypto (the journal's hashes, the sandbox's S3 signatures and ETags).
+let digestTargets: [Target] = [
+    .target(name: "Digests", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+    .testTarget(name: "DigestsTests", dependencies: ["Digests"], swiftSettings: swiftSettings),
 ]
 
 // Embedded Lua: the C shim for the API's macros and the Swift owner of a lua_State.
@@ -129,6 +136,6 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [.executable(name: "roster", targets: ["roster"])],
     dependencies: dependencies,
-    targets: systemLibraries + luaTargets + tabularTargets + clientTargets + sandboxTargets + toolkitTargets + appTargets,
+    targets: systemLibraries + digestTargets + luaTargets + tabularTargets + clientTargets + sandboxTargets + toolkitTargets + appTargets,
     cxxLanguageStandard: .cxx17
 )
