@@ -13,7 +13,6 @@ let dependencies: [Package.Dependency] = [
     .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
-    .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
 ]
 
 // C libraries from Debian (installed by scripts/setup).
@@ -89,9 +88,8 @@ let clientTargets: [Target] = [
 // The local emulator of Omnigage, Whispir and S3 POST.
 let sandboxTargets: [Target] = [
     .target(name: "Sandbox", dependencies: [
-        "Tabular",
+        "Tabular", "Digests",
         .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     .testTarget(name: "SandboxTests", dependencies: [
@@ -112,8 +110,7 @@ let toolkitTargets: [Target] = [
 // The job layer (row accounting, errors file, journal), the `roster` Lua module and the executable.
 let appTargets: [Target] = [
     .target(name: "Pipeline", dependencies: [
-        "Tabular", "Transport", "Omnigage", "Whispir", "Toolkit",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "Tabular", "Transport", "Omnigage", "Whispir", "Toolkit", "Digests",
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     // Bindings reaches the vendor modules only to expose their low-level calls one to one.
