@@ -13,7 +13,6 @@ let dependencies: [Package.Dependency] = [
     .package(url: "https://github.com/x-sheep/swift-property-based", exact: "2.0.1"),
     .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
     .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1"),
-    .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
 ]
 
 // C libraries from Debian (installed by scripts/setup).
@@ -21,6 +20,13 @@ let systemLibraries: [Target] = [
     .systemLibrary(name: "CLua", path: "Sources/CLua", pkgConfig: "lua5.4", providers: [.apt(["liblua5.4-dev"])]),
     .systemLibrary(name: "CLibXML2", path: "Sources/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
     .systemLibrary(name: "SystemZlib", path: "Sources/SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+]
+
+// MD5, SHA-1, SHA-256 and HMAC from the system's libcrypto (the journal's hashes, the sandbox's S3 signatures and ETags).
+let digestTargets: [Target] = [
+    .target(name: "Digests", dependencies: ["COpenSSL"], swiftSettings: swiftSettings),
+    .testTarget(name: "DigestsTests", dependencies: ["Digests"], swiftSettings: swiftSettings),
 ]
 
 // Embedded Lua: the C shim for the API's macros and the Swift owner of a lua_State.
@@ -82,9 +88,8 @@ let clientTargets: [Target] = [
 // The local emulator of Omnigage, Whispir and S3 POST.
 let sandboxTargets: [Target] = [
     .target(name: "Sandbox", dependencies: [
-        "Tabular",
+        "Tabular", "Digests",
         .product(name: "Hummingbird", package: "hummingbird"),
-        .product(name: "Crypto", package: "swift-crypto"),
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     .testTarget(name: "SandboxTests", dependencies: [
@@ -105,8 +110,7 @@ let toolkitTargets: [Target] = [
 // The job layer (row accounting, errors file, journal), the `roster` Lua module and the executable.
 let appTargets: [Target] = [
     .target(name: "Pipeline", dependencies: [
-        "Tabular", "Transport", "Omnigage", "Whispir", "Toolkit",
-        .product(name: "Crypto", package: "swift-crypto"),
+        "Tabular", "Transport", "Omnigage", "Whispir", "Toolkit", "Digests",
         .product(name: "Logging", package: "swift-log"),
     ], swiftSettings: swiftSettings),
     // Bindings reaches the vendor modules only to expose their low-level calls one to one.
@@ -129,6 +133,6 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [.executable(name: "roster", targets: ["roster"])],
     dependencies: dependencies,
-    targets: systemLibraries + luaTargets + tabularTargets + clientTargets + sandboxTargets + toolkitTargets + appTargets,
+    targets: systemLibraries + digestTargets + luaTargets + tabularTargets + clientTargets + sandboxTargets + toolkitTargets + appTargets,
     cxxLanguageStandard: .cxx17
 )

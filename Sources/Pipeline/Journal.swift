@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import Transport
 
@@ -26,7 +26,6 @@ public struct JobIdentity: Sendable, Equatable {
     }
 }
 
-/// SHA-256 of bytes or of a file (streamed).
 /// What identifies one version of a file without reading it: device, inode, size and modification time.
 /// Compared before and after reading, it tells a file that was still being written.
 public struct FileStamp: Equatable, Sendable {
@@ -49,9 +48,10 @@ public struct FileStamp: Equatable, Sendable {
     public var bytes: Int64 { size }
 }
 
+/// SHA-256 of bytes or of a file (streamed), as lowercase hex.
 public enum ContentHash {
     public static func of(_ bytes: [UInt8]) -> String {
-        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+        DigestAlgorithm.sha256.hash(bytes).map { String(format: "%02x", $0) }.joined()
     }
 
     /// The hash of the file at `path`, read in 1 MB chunks.
@@ -60,9 +60,9 @@ public enum ContentHash {
             throw JobError(.usage, stage: "read", "cannot open \(path) to hash it")
         }
         defer { try? handle.close() }
-        var hasher = SHA256()
+        var hasher = StreamingDigest(.sha256)
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            hasher.update(data: chunk)
+            hasher.update(chunk)
         }
         return hasher.finalize().map { String(format: "%02x", $0) }.joined()
     }

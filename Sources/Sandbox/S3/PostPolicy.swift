@@ -1,5 +1,5 @@
 import Foundation
-import Crypto
+import Digests
 
 /// An S3 browser-POST policy document: parsed from its base64 form and evaluated against a form,
 /// following docs/api/s3-post.md §4 and §10. Pure values, no I/O.
@@ -170,7 +170,7 @@ public struct PostPolicy: Sendable, Equatable {
 public enum SignatureV2 {
     /// The `signature` form field for `policy` (the base64 string, exactly as sent).
     public static func sign(policy: String, secret: String) -> String {
-        let mac = HMAC<Insecure.SHA1>.authenticationCode(for: Data(policy.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+        let mac = DigestAlgorithm.sha1.hmac(key: secret.utf8, message: policy.utf8)
         return Data(mac).base64EncodedString()
     }
 
@@ -189,12 +189,9 @@ public enum SignatureV2 {
 public enum SignatureV4 {
     /// `date` is `yyyymmdd` and `region` e.g. `us-west-1`, as in the credential scope.
     public static func sign(policy: String, secret: String, date: String, region: String) -> String {
-        func hmac(_ key: SymmetricKey, _ text: String) -> SymmetricKey {
-            SymmetricKey(data: Data(HMAC<SHA256>.authenticationCode(for: Data(text.utf8), using: key)))
-        }
-        var key = SymmetricKey(data: Data("AWS4\(secret)".utf8))
-        for part in [date, region, "s3", "aws4_request"] { key = hmac(key, part) }
-        let mac = HMAC<SHA256>.authenticationCode(for: Data(policy.utf8), using: key)
+        var key = Array("AWS4\(secret)".utf8)
+        for part in [date, region, "s3", "aws4_request"] { key = DigestAlgorithm.sha256.hmac(key: key, message: part.utf8) }
+        let mac = DigestAlgorithm.sha256.hmac(key: key, message: policy.utf8)
         return mac.map { String(format: "%02x", $0) }.joined()
     }
 

@@ -1,4 +1,4 @@
-import Crypto
+import Digests
 import Foundation
 import Hummingbird
 
@@ -208,7 +208,7 @@ private struct UploadInProgress {
     var handle: FileHandle?
     var path: String?
     var size: Int64 = 0
-    var md5 = Insecure.MD5()
+    var md5 = StreamingDigest(.md5)
 
     let boundaryLength: Int
 
@@ -322,7 +322,7 @@ private struct UploadInProgress {
             fail(error)
             return
         }
-        md5.update(data: bytes)
+        md5.update(bytes)
         do { try handle?.write(contentsOf: Data(bytes)) } catch {
             fail(S3Error(status: 500, code: "InternalError", message: "The sandbox could not write the upload: \(error)"))
         }
