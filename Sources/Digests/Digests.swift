@@ -2,7 +2,12 @@ import COpenSSL
 
 /// A hash function of the system's OpenSSL libcrypto (Debian's libssl-dev), through its EVP interface.
 public enum DigestAlgorithm: Sendable, CaseIterable {
-    case md5, sha1, sha256
+    /// MD5 (RFC 1321): broken for signatures, kept for S3's ETags.
+    case md5
+    /// SHA-1 (FIPS 180-4): for HMAC-SHA1 (AWS Signature Version 2).
+    case sha1
+    /// SHA-256 (FIPS 180-4).
+    case sha256
 
     /// The length of a digest in bytes: 16 for MD5, 20 for SHA-1, 32 for SHA-256.
     public var byteCount: Int {
@@ -58,6 +63,7 @@ public enum DigestAlgorithm: Sendable, CaseIterable {
 /// A digest of bytes that arrive in pieces: `update` with each piece, then `finalize`. Copies are
 /// independent (a copy that is updated gets a context of its own, as an array gets its storage).
 public struct StreamingDigest {
+    /// The hash function this computation uses.
     public let algorithm: DigestAlgorithm
     private var context: DigestContext
 
