@@ -58,8 +58,9 @@ enum ToolkitBinding {
         let plain: [(String, (String) -> String)] = [("upper", TextTools.upper), ("lower", TextTools.lower), ("title", TextTools.title),
                                                     ("trim", TextTools.trim), ("nfc", TextTools.nfc)]
         for (name, function) in plain {
+            let qualified = "text.\(name)"  // made once, not on every call
             s.push(function: { s in
-                s.push(function(try text(s, 1, "text.\(name)")))
+                s.push(function(try text(s, 1, qualified)))
                 return 1
             })
             s.setField(name, in: -2)
