@@ -3,6 +3,9 @@ import Toolkit
 
 @Test func upperAndLowerAreUnicodeAware() {
     #expect(TextTools.upper("straße") == "STRASSE")
+    #expect(TextTools.upper("o'brien-smith 42 @x.com") == "O'BRIEN-SMITH 42 @X.COM")  // the ASCII path
+    #expect(TextTools.lower("Ann@Example.COM [Z]") == "ann@example.com [z]")
+    #expect(TextTools.upper("") == "" && TextTools.upper("123") == "123")
     #expect(TextTools.upper("ǆemal") == "ǄEMAL")
     #expect(TextTools.upper("zoë ǿ") == "ZOË Ǿ")
     #expect(TextTools.lower("ÀÉÎ ÕÜ ΣΑΣ").hasPrefix("àéî õü"))
