@@ -18,6 +18,7 @@ final class XLSSheetCells {
     /// A FORMULA whose string result is in the STRING record that follows.
     private var pendingString: (row: Int, column: Int)?
     private var units: [UInt16] = []
+    private var scratch: [UInt8] = []
     /// True when the stream ended before the sheet's EOF record.
     private(set) var endedEarly = false
     /// True when some 8-bit text had bytes its code page does not define.
@@ -191,7 +192,7 @@ final class XLSSheetCells {
         if book.version == .biff8 {
             var body = ContinuedBody(records, from: offset)
             _ = try body.unicodeString(into: &units)
-            return String(decoding: units, as: UTF16.self)
+            return UTF16Text.string(units, scratch: &scratch)
         }
         let count = min(records.u16(offset), records.length - offset - 2)
         return book.codePage.decode(records.bytes(offset + 2 ..< offset + 2 + count), lossy: &lossyText)
