@@ -102,7 +102,7 @@ final class XLSSheetCells {
                 problem("cell \(Self.reference(row, column)) points at shared string \(index), but the workbook has \(book.strings.strings.count): the file is damaged; re-save it in Excel")
                 return
             }
-            if book.strings.tooLong.contains(index) {
+            if !book.strings.tooLong.isEmpty, book.strings.tooLong.contains(index) {
                 problem("cell \(Self.reference(row, column)) holds shared string \(index), which is longer than the \(ReadOptions.describe(bytes: maxCellBytes)) cell ceiling: check the workbook, or raise max_field_bytes if the value is real")
                 return
             }
@@ -212,9 +212,7 @@ final class XLSSheetCells {
             return text
         }
         let text = CellFormatting.number(value)
-        if text.utf8.count >= 9, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            note("cell \(Self.reference(row, column)) holds \(text) as a number: if it is a phone number, format the column as Text (leading zeros and + are lost)")
-        }
+        if CellFormatting.looksLikePhoneNumber(value) { note(CellFormatting.phoneLikeNote(column: column, row: row + 1, shown: text)) }
         return text
     }
 
