@@ -99,7 +99,7 @@ struct XLSWorkbook {
                     sheets.append(Sheet(name: UTF16Text.string(units, scratch: &scratch), kind: kind, offset: offset))
                 } else {
                     let count = min(records.u8(6), records.length - 7)
-                    rawNames.append((Array(records.bytes(7 ..< 7 + count)), kind, offset))
+                    rawNames.append((records.bytes(7 ..< 7 + count), kind, offset))
                 }
             case BIFFType.format:
                 guard records.length >= 3 else { throw records.tooShort("FORMAT", needs: 3) }
@@ -110,7 +110,7 @@ struct XLSWorkbook {
                     formats[id] = UTF16Text.string(units, scratch: &scratch)
                 } else {
                     let count = min(records.u8(2), records.length - 3)
-                    rawFormats.append((id, Array(records.bytes(3 ..< 3 + count))))
+                    rawFormats.append((id, records.bytes(3 ..< 3 + count)))
                 }
             case BIFFType.xf:
                 guard records.length >= 4 else { throw records.tooShort("XF", needs: 4) }
