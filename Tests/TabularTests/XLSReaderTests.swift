@@ -379,3 +379,40 @@ private let phone = "as a number: if it is a phone number, format the column as 
         #expect { try Tables.open(path: path, options: options) } throws: { "\($0)".contains("compound (OLE2) file, not XLSX") }
     }
 }
+
+@Suite struct UTF16TextTests {
+    /// The standard library's reading of `units`, which UTF16Text must match (unpaired surrogates as U+FFFD).
+    private func expected(_ units: [UInt16]) -> String { String(decoding: units, as: UTF16.self) }
+
+    @Test func readsEveryKindOfUnitAsTheStandardLibraryDoes() {
+        var scratch: [UInt8] = []
+        let cases: [[UInt16]] = [
+            [], [0x41], [0x00], [0x7F, 0x80], [0xE9, 0x7FF, 0x800, 0xFFFF], [0x65E5, 0x672C],
+            [0xD83D, 0xDE00], // 😀 as a surrogate pair
+            [0xD83D], [0xDE00], [0xDE00, 0xD83D], [0xD83D, 0x41], [0xD83D, 0xD83D, 0xDE00], [0x41, 0xDBFF, 0xDFFF, 0xDC00],
+            [0xE000, 0xD7FF, 0xFFFD],
+        ]
+        for units in cases {
+            #expect(UTF16Text.string(units, scratch: &scratch) == expected(units), "units \(units)")
+            #expect(Array(UTF16Text.string(units, scratch: &scratch).utf8) == Array(expected(units).utf8))
+        }
+    }
+
+    @Test func matchesTheStandardLibraryOnMixedUnits() {
+        // Units drawn mostly from the ranges where encodings change, surrogates included, from a fixed seed.
+        let pool: [ClosedRange<UInt16>] = [0 ... 0x7F, 0x80 ... 0x7FF, 0x800 ... 0xD7FF, 0xD800 ... 0xDBFF, 0xDC00 ... 0xDFFF, 0xE000 ... 0xFFFF]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        func next() -> UInt64 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return state >> 33
+        }
+        var scratch: [UInt8] = []
+        for _ in 0 ..< 2000 {
+            let units = (0 ..< Int(next() % 12)).map { _ -> UInt16 in
+                let range = pool[Int(next() % UInt64(pool.count))]
+                return range.lowerBound &+ UInt16(truncatingIfNeeded: next() % UInt64(Int(range.upperBound - range.lowerBound) + 1))
+            }
+            #expect(Array(UTF16Text.string(units, scratch: &scratch).utf8) == Array(expected(units).utf8), "units \(units)")
+        }
+    }
+}

@@ -201,3 +201,48 @@ import Testing
         #expect(reader.info.warnings == ["skipped 1 empty row(s)"])
     }
 }
+
+/// The cell values both workbook readers write byte by byte (dates, integers, column letters, the phone-number note).
+@Suite struct CellFormattingTests {
+    @Test func writesDatesAsBefore() {
+        #expect(CellFormatting.date(serial: 0, kind: .date, date1904: false) == "1899-12-31")
+        #expect(CellFormatting.date(serial: 43502, kind: .date, date1904: false) == "2019-02-06")
+        #expect(CellFormatting.date(serial: 43502.75, kind: .date, date1904: false) == "2019-02-06T18:00:00")
+        #expect(CellFormatting.date(serial: 43502.75, kind: .dateTime, date1904: true) == "2023-02-07T18:00:00")
+        #expect(CellFormatting.date(serial: 0.5, kind: .time, date1904: false) == "12:00:00")
+        #expect(CellFormatting.date(serial: 1.5, kind: .time, date1904: false) == "1900-01-01T12:00:00")
+        #expect(CellFormatting.date(serial: 61.999999, kind: .dateTime, date1904: false) == "1900-03-02T00:00:00")
+        // The 1904 system reaches a fifth year digit before the serial limit.
+        #expect(CellFormatting.date(serial: 2_958_465.5, kind: .dateTime, date1904: true) == "10004-01-01T12:00:00")
+        #expect(CellFormatting.date(serial: 2_958_466, kind: .date, date1904: false) == nil)
+        #expect(CellFormatting.date(serial: -1, kind: .date, date1904: false) == nil)
+    }
+
+    @Test func writesIntegersAsStringOfInt64() {
+        for value: Double in [0, -0.0, 7, -42, 100_000_000, 14_074_342_765, 9.9e16, -9.9e16, 99_999_999_999_999_984] {
+            #expect(CellFormatting.number(value) == String(Int64(value)), "\(value)")
+        }
+        #expect(CellFormatting.number(1e17) == "1e+17")
+        #expect(CellFormatting.number(-2.5) == "-2.5")
+        #expect(CellFormatting.number(123_456_789.5) == "123456789.5")
+    }
+
+    @Test func phoneLikeNumbersAreTheOnesShownAsNineOrMoreDigits() {
+        let values: [Double] = [99_999_999, 100_000_000, 1.5e8, 123_456_789.5, -123_456_789, 14_074_342_765, 9.9e16, 1e17, 0,
+                                .nan, .infinity, -.infinity]
+        for value in values {
+            #expect(CellFormatting.looksLikePhoneNumber(value) == CellFormatting.looksLikePhoneNumber(CellFormatting.number(value)), "\(value)")
+        }
+        #expect(CellFormatting.looksLikePhoneNumber(14_074_342_765))
+        #expect(!CellFormatting.looksLikePhoneNumber(99_999_999))
+        #expect(CellFormatting.phoneLikeNote(column: 3, row: 2, shown: "14074342765")
+            == "cell D2 holds 14074342765 as a number: if it is a phone number, format the column as Text (leading zeros and + are lost)")
+        #expect(CellFormatting.phoneLikeNote(column: 16_383, row: 1_048_576, shown: "1.4076341732E10")
+            == "cell XFD1048576 holds 1.4076341732E10 as a number: if it is a phone number, format the column as Text (leading zeros and + are lost)")
+    }
+
+    @Test func namesColumnsAsBefore() {
+        #expect([0, 25, 26, 51, 701, 702, 16383, 18_277, 18_278].map(CellFormatting.columnName) == ["A", "Z", "AA", "AZ", "ZZ", "AAA", "XFD", "ZZZ", "AAAA"])
+        #expect(CellFormatting.columnName(-1) == "")
+    }
+}

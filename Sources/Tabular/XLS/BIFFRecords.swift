@@ -35,7 +35,10 @@ final class BIFFRecords {
     /// Stream offset of the current record's header.
     private(set) var offset = 0
     private var nextOffset = 0
-    private var window: [UInt8]
+    /// Bytes of the stream from `windowStart`: room for a window and the longest record (64 KiB and its header).
+    /// Allocated once, never moved: the accessors read it without the checks a mutable array would need, and
+    /// check their offsets against its size themselves.
+    private let window: UnsafeMutableRawBufferPointer
     private var windowStart = 0
     private var windowCount = 0
     private var bodyStart = 0
@@ -44,8 +47,11 @@ final class BIFFRecords {
     init(stream: CompoundStream, at offset: Int = 0) {
         self.stream = stream
         nextOffset = offset
-        window = [UInt8](repeating: 0, count: Self.windowSize + 65_536 + 4)
+        window = .allocate(byteCount: Self.windowSize + 65_536 + 4, alignment: 8)
+        window.initializeMemory(as: UInt8.self, repeating: 0)
     }
+
+    deinit { window.deallocate() }
 
     private var path: String { stream.file.path }
 
@@ -53,10 +59,9 @@ final class BIFFRecords {
     private func load(_ offset: Int, _ count: Int) throws {
         if offset >= windowStart, offset + count <= windowStart + windowCount { return }
         let amount = min(max(count, Self.windowSize), stream.size - offset)
-        try window.withUnsafeMutableBytes { raw in
-            guard let base = raw.baseAddress else { return }
-            try stream.read(at: offset, count: amount, into: base)
-        }
+        precondition(amount <= window.count, "a record longer than the window")
+        guard let base = window.baseAddress else { return } // never nil: the window is allocated, not empty
+        try stream.read(at: offset, count: amount, into: base)
         windowStart = offset
         windowCount = amount
     }
@@ -69,8 +74,8 @@ final class BIFFRecords {
         guard nextOffset <= stream.size - 4 else { return false }
         try load(nextOffset, 4)
         let at = nextOffset - windowStart
-        let type = UInt16(window[at]) | UInt16(window[at + 1]) << 8
-        let length = Int(window[at + 2]) | Int(window[at + 3]) << 8
+        let type = UInt16(truncatingIfNeeded: byte(at) | byte(at + 1) << 8)
+        let length = byte(at + 2) | byte(at + 3) << 8
         guard nextOffset + 4 + length <= stream.size else {
             throw TabularError.malformed(path: path, line: nil, detail: "record 0x\(String(type, radix: 16, uppercase: true)) at byte \(nextOffset) of the \(stream.name) stream runs past its end (\(stream.size) bytes): the file is truncated or damaged; open it in Excel and save it again")
         }
@@ -88,7 +93,7 @@ final class BIFFRecords {
         guard nextOffset <= stream.size - 4 else { return nil }
         if nextOffset + 2 <= windowStart + windowCount, nextOffset >= windowStart {
             let at = nextOffset - windowStart
-            return UInt16(window[at]) | UInt16(window[at + 1]) << 8
+            return UInt16(truncatingIfNeeded: byte(at) | byte(at + 1) << 8)
         }
         var bytes: [UInt8] = [0, 0]
         try bytes.withUnsafeMutableBytes { raw in
@@ -98,21 +103,39 @@ final class BIFFRecords {
         return UInt16(bytes[0]) | UInt16(bytes[1]) << 8
     }
 
-    // Body fields; callers check `length` first.
-    @inline(__always) func u8(_ i: Int) -> Int { Int(window[bodyStart + i]) }
-    @inline(__always) func u16(_ i: Int) -> Int { Int(window[bodyStart + i]) | Int(window[bodyStart + i + 1]) << 8 }
-    @inline(__always) func u32(_ i: Int) -> UInt32 {
-        UInt32(window[bodyStart + i]) | UInt32(window[bodyStart + i + 1]) << 8 | UInt32(window[bodyStart + i + 2]) << 16 | UInt32(window[bodyStart + i + 3]) << 24
+    /// The little-endian `T` at window offset `at`; a read outside the window is a bug, stopped here as an array
+    /// index would stop it.
+    @inline(__always) private func load<T: FixedWidthInteger>(_ at: Int, as _: T.Type) -> T {
+        precondition(at >= 0 && at <= window.count - MemoryLayout<T>.size, "read outside the record window")
+        return T(littleEndian: window.loadUnaligned(fromByteOffset: at, as: T.self))
     }
 
-    func f64(_ i: Int) -> Double {
-        var bits: UInt64 = 0
-        for k in (0 ..< 8).reversed() { bits = bits << 8 | UInt64(window[bodyStart + i + k]) }
-        return Double(bitPattern: bits)
+    @inline(__always) private func byte(_ at: Int) -> Int { Int(load(at, as: UInt8.self)) }
+
+    // Body fields; callers check `length` first.
+    @inline(__always) func u8(_ i: Int) -> Int { Int(load(bodyStart + i, as: UInt8.self)) }
+    @inline(__always) func u16(_ i: Int) -> Int { Int(load(bodyStart + i, as: UInt16.self)) }
+    @inline(__always) func u32(_ i: Int) -> UInt32 { load(bodyStart + i, as: UInt32.self) }
+    @inline(__always) func f64(_ i: Int) -> Double { Double(bitPattern: load(bodyStart + i, as: UInt64.self)) }
+
+    /// Appends `count` characters of the body from `i`: bytes (`wide` false) or UTF-16LE units.
+    func appendCharacters(at i: Int, count: Int, wide: Bool, to units: inout [UInt16]) {
+        let start = bodyStart + i
+        let size = wide ? 2 * count : count
+        precondition(count >= 0 && i >= 0 && start + size <= window.count, "read outside the record window")
+        let bytes = UnsafeRawBufferPointer(rebasing: window[start ..< start + size])
+        if wide {
+            units.append(contentsOf: (0 ..< count).lazy.map { UInt16(littleEndian: bytes.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) })
+        } else {
+            units.append(contentsOf: bytes.lazy.map { UInt16($0) })
+        }
     }
 
     /// Body bytes `range` (within `length`).
-    func bytes(_ range: Range<Int>) -> ArraySlice<UInt8> { window[bodyStart + range.lowerBound ..< bodyStart + range.upperBound] }
+    func bytes(_ range: Range<Int>) -> [UInt8] {
+        precondition(range.lowerBound >= 0 && bodyStart + range.upperBound <= window.count, "read outside the record window")
+        return Array(UnsafeRawBufferPointer(rebasing: window[bodyStart + range.lowerBound ..< bodyStart + range.upperBound]))
+    }
 
     /// A record too short for its fields: the file is damaged.
     func tooShort(_ name: String, needs: Int) -> TabularError {
@@ -187,15 +210,9 @@ struct ContinuedBody {
                 continue
             }
             let want = count - units.count
-            if wide {
-                let n = min(want, (records.length - position) / 2)
-                for k in 0 ..< n { units.append(UInt16(records.u16(position + 2 * k))) }
-                position += 2 * n
-            } else {
-                let n = min(want, records.length - position)
-                for k in 0 ..< n { units.append(UInt16(records.u8(position + k))) }
-                position += n
-            }
+            let n = min(want, (records.length - position) / (wide ? 2 : 1))
+            records.appendCharacters(at: position, count: n, wide: wide, to: &units)
+            position += wide ? 2 * n : n
         }
         return true
     }

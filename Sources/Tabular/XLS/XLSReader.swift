@@ -25,7 +25,7 @@ public final class XLSReader: TableReader {
     private let path: String
     private let encoding: String?
     private let codePage: Int
-    private let cells: XLSSheetCells
+    private var cells: XLSSheetCells
     private var warnings = WarningLog()
     private var table: SheetTable
     private var emptyRows = 0
@@ -89,7 +89,8 @@ public final class XLSReader: TableReader {
 
     /// The number of columns up to the rightmost cell with a value in any row read as a record (rows passed over
     /// by `skip` or above `header = N` do not count). Damage ends the count quietly: the reading pass reports it.
-    private static func widestRow(_ cells: XLSSheetCells, options: ReadOptions) -> Int {
+    private static func widestRow(_ sheet: XLSSheetCells, options: ReadOptions) -> Int {
+        var cells = sheet
         var widest = WidestRow(options)
         while let row = try? cells.nextRow() { widest.add(row) }
         return widest.width

@@ -1,8 +1,10 @@
 // One worksheet substream ([MS-XLS] 2.1.7.20.5) read as rows: cell records arrive in row order; within a row
 // they are put in column order. Values are shown as the XLSX reader shows them (CellFormatting).
 
-/// The rows of one worksheet, one at a time, in the order the file holds them.
-final class XLSSheetCells {
+/// The rows of one worksheet, one at a time, in the order the file holds them. A struct, so that the per-cell
+/// work mutates a value its owner holds rather than a class's properties, each access to which is checked at run
+/// time; copies share the record cursor, so only one of them may read.
+struct XLSSheetCells {
     private let records: BIFFRecords
     private let book: XLSWorkbook
     private let maxCellBytes: Int
@@ -11,6 +13,8 @@ final class XLSSheetCells {
     private var current: SheetRow?
     private var ready: SheetRow?
     private var lastColumn = -1
+    /// The number of cells of the row before: room reserved for the next one.
+    private var lastWidth = 0
     private var inOrder = true
     /// Nesting of BOF/EOF pairs: a chart embedded in the sheet is a substream of its own.
     private var depth = 1
@@ -18,6 +22,7 @@ final class XLSSheetCells {
     /// A FORMULA whose string result is in the STRING record that follows.
     private var pendingString: (row: Int, column: Int)?
     private var units: [UInt16] = []
+    private var scratch: [UInt8] = []
     /// True when the stream ended before the sheet's EOF record.
     private(set) var endedEarly = false
     /// True when some 8-bit text had bytes its code page does not define.
@@ -34,7 +39,7 @@ final class XLSSheetCells {
     }
 
     /// The next row that has at least one cell record (its cells may all be empty), or nil after the last.
-    func nextRow() throws -> SheetRow? {
+    mutating func nextRow() throws -> SheetRow? {
         while ready == nil, !finished {
             guard try records.next() else {
                 endedEarly = true
@@ -47,7 +52,7 @@ final class XLSSheetCells {
         return ready
     }
 
-    private func finish() {
+    private mutating func finish() {
         finished = true
         if let row = current { ready = ordered(row) }
         current = nil
@@ -63,7 +68,7 @@ final class XLSSheetCells {
         return result
     }
 
-    private func handle() throws {
+    private mutating func handle() throws {
         let type = records.type
         switch type {
         case BIFFType.bof:
@@ -101,7 +106,7 @@ final class XLSSheetCells {
                 problem("cell \(Self.reference(row, column)) points at shared string \(index), but the workbook has \(book.strings.strings.count): the file is damaged; re-save it in Excel")
                 return
             }
-            if book.strings.tooLong.contains(index) {
+            if !book.strings.tooLong.isEmpty, book.strings.tooLong.contains(index) {
                 problem("cell \(Self.reference(row, column)) holds shared string \(index), which is longer than the \(ReadOptions.describe(bytes: maxCellBytes)) cell ceiling: check the workbook, or raise max_field_bytes if the value is real")
                 return
             }
@@ -145,18 +150,23 @@ final class XLSSheetCells {
     }
 
     /// Row and column of the current cell record, started as a cell of its row.
-    private func cellStart() throws -> (Int, Int) {
+    private mutating func cellStart() throws -> (Int, Int) {
         let (row, column) = (records.u16(0), records.u16(2))
         try start(row: row, column: column)
         return (row, column)
     }
 
     /// Makes `row` the row being gathered (handing the previous one out) and checks the column.
-    private func start(row: Int, column: Int) throws {
+    private mutating func start(row: Int, column: Int) throws {
         pendingString = nil
         if current?.number != row + 1 {
-            if let previous = current { ready = ordered(previous) }
-            current = SheetRow(number: row + 1, cells: [])
+            if let previous = current {
+                ready = ordered(previous)
+                lastWidth = previous.cells.count
+            }
+            var cells: [(column: Int, value: String)] = []
+            cells.reserveCapacity(lastWidth)
+            current = SheetRow(number: row + 1, cells: cells)
             lastColumn = -1
             inOrder = true
         }
@@ -165,18 +175,18 @@ final class XLSSheetCells {
         }
     }
 
-    private func add(_ value: String, row: Int, column: Int) {
+    private mutating func add(_ value: String, row: Int, column: Int) {
         guard !value.isEmpty, current?.number == row + 1 else { return }
         if column <= lastColumn { inOrder = false }
         lastColumn = max(lastColumn, column)
         current?.cells.append((column, value))
     }
 
-    private func problem(_ text: String) { current?.problems.append(text) }
-    private func note(_ text: String) { current?.notes.append(text) }
+    private mutating func problem(_ text: String) { current?.problems.append(text) }
+    private mutating func note(_ text: String) { current?.notes.append(text) }
 
     /// A text cell's value, or a problem when it is longer than the ceiling.
-    private func text(_ value: String, row: Int, column: Int) {
+    private mutating func text(_ value: String, row: Int, column: Int) {
         if value.utf8.count > maxCellBytes {
             problem("cell \(Self.reference(row, column)) is longer than the \(ReadOptions.describe(bytes: maxCellBytes)) cell ceiling: check the workbook, or raise max_field_bytes if the value is real")
         } else {
@@ -186,34 +196,32 @@ final class XLSSheetCells {
 
     /// The string of a LABEL, RSTRING or STRING record from body offset `at`: BIFF8 Unicode (carried on by
     /// CONTINUE records), or BIFF5 bytes in the workbook's code page. Text cut short by the record is kept as read.
-    private func readText(at offset: Int) throws -> String {
+    private mutating func readText(at offset: Int) throws -> String {
         guard records.length >= offset + 2 else { throw records.tooShort("string", needs: offset + 2) }
         if book.version == .biff8 {
             var body = ContinuedBody(records, from: offset)
             _ = try body.unicodeString(into: &units)
-            return String(decoding: units, as: UTF16.self)
+            return UTF16Text.string(units, scratch: &scratch)
         }
         let count = min(records.u16(offset), records.length - offset - 2)
         return book.codePage.decode(records.bytes(offset + 2 ..< offset + 2 + count), lossy: &lossyText)
     }
 
     /// A NUMBER, RK or numeric FORMULA result of the current record.
-    private func number(_ value: Double) throws {
+    private mutating func number(_ value: Double) throws {
         let (row, column) = try cellStart()
         add(numberText(value, format: records.u16(4), row: row, column: column), row: row, column: column)
     }
 
     /// A number as the XLSX reader shows it: a date when its format is one, else digits (with a warning when
     /// it looks like a phone number stored as a number).
-    private func numberText(_ value: Double, format: Int, row: Int, column: Int) -> String {
+    private mutating func numberText(_ value: Double, format: Int, row: Int, column: Int) -> String {
         if format < book.dateKinds.count, let kind = book.dateKinds[format],
            let text = CellFormatting.date(serial: value, kind: kind, date1904: book.date1904) {
             return text
         }
         let text = CellFormatting.number(value)
-        if text.utf8.count >= 9, text.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-            note("cell \(Self.reference(row, column)) holds \(text) as a number: if it is a phone number, format the column as Text (leading zeros and + are lost)")
-        }
+        if CellFormatting.looksLikePhoneNumber(value) { note(CellFormatting.phoneLikeNote(column: column, row: row + 1, shown: text)) }
         return text
     }
 

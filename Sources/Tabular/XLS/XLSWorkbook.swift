@@ -71,6 +71,7 @@ struct XLSWorkbook {
         var formatIds: [Int] = []
         var codePageNumber: Int?
         var units: [UInt16] = []
+        var scratch: [UInt8] = []
         reading: while try records.next() {
             switch records.type {
             case BIFFType.eof:
@@ -95,10 +96,10 @@ struct XLSWorkbook {
                 if version == .biff8 {
                     var body = ContinuedBody(records, from: 6)
                     guard try body.unicodeString(shortCount: true, into: &units) else { throw records.tooShort("BOUNDSHEET", needs: records.length + 1) }
-                    sheets.append(Sheet(name: String(decoding: units, as: UTF16.self), kind: kind, offset: offset))
+                    sheets.append(Sheet(name: UTF16Text.string(units, scratch: &scratch), kind: kind, offset: offset))
                 } else {
                     let count = min(records.u8(6), records.length - 7)
-                    rawNames.append((Array(records.bytes(7 ..< 7 + count)), kind, offset))
+                    rawNames.append((records.bytes(7 ..< 7 + count), kind, offset))
                 }
             case BIFFType.format:
                 guard records.length >= 3 else { throw records.tooShort("FORMAT", needs: 3) }
@@ -106,10 +107,10 @@ struct XLSWorkbook {
                 if version == .biff8 {
                     var body = ContinuedBody(records, from: 2)
                     guard try body.unicodeString(into: &units) else { throw records.tooShort("FORMAT", needs: records.length + 1) }
-                    formats[id] = String(decoding: units, as: UTF16.self)
+                    formats[id] = UTF16Text.string(units, scratch: &scratch)
                 } else {
                     let count = min(records.u8(2), records.length - 3)
-                    rawFormats.append((id, Array(records.bytes(3 ..< 3 + count))))
+                    rawFormats.append((id, records.bytes(3 ..< 3 + count)))
                 }
             case BIFFType.xf:
                 guard records.length >= 4 else { throw records.tooShort("XF", needs: 4) }
@@ -145,9 +146,10 @@ struct XLSWorkbook {
         let declared = Int(records.u32(4))
         var body = ContinuedBody(records, from: 8)
         var units: [UInt16] = []
+        var scratch: [UInt8] = []
         var table = SharedStrings()
         while table.strings.count < declared, try body.unicodeString(into: &units) {
-            let text = String(decoding: units, as: UTF16.self)
+            let text = UTF16Text.string(units, scratch: &scratch)
             if text.utf8.count > maxCellBytes {
                 table.tooLong.insert(table.strings.count)
                 table.strings.append("")

@@ -119,7 +119,12 @@ enum CellFormatting {
     /// round-trip form (binary workbooks hold doubles, not text).
     static func number(_ value: Double) -> String {
         if value == value.rounded(), abs(value) < 1e17 {
-            return String(Int64(value))
+            // The digits of Int64(value), as String(Int64(value)) writes them.
+            let integer = Int64(value)
+            return TextBytes.string(capacity: 20) { text in
+                if integer < 0 { text.put(UInt8(ascii: "-")) }
+                text.put(digits: UInt(integer.magnitude))
+            }
         }
         return "\(value)"
     }
@@ -140,13 +145,31 @@ enum CellFormatting {
             epoch = days < 60 ? -25_568 : -25_569
         }
         let (y, m, d) = civil(daysSince1970: epoch + days)
-        let time = "\(pad(seconds / 3600)):\(pad(seconds / 60 % 60)):\(pad(seconds % 60))"
-        let day = "\(y < 1000 ? String(repeating: "0", count: 4 - String(y).count) : "")\(y)-\(pad(m))-\(pad(d))"
+        let (showDay, showTime): (Bool, Bool)
         switch kind {
-        case .date: return seconds == 0 ? day : "\(day)T\(time)"
-        case .dateTime: return "\(day)T\(time)"
-        case .time: return days == 0 ? time : "\(day)T\(time)"
+        case .date: (showDay, showTime) = (true, seconds != 0)
+        case .dateTime: (showDay, showTime) = (true, true)
+        case .time: (showDay, showTime) = (days != 0, true)
         case .elapsed: return nil
+        }
+        // Written as bytes: a sheet of dates calls this once a cell. The year has at least 4 digits (up to 5
+        // with the 1904 system); it is never negative, as the serial is not.
+        return TextBytes.string(capacity: 32) { text in
+            if showDay {
+                text.put(digits: y.magnitude, minimum: 4)
+                text.put(UInt8(ascii: "-"))
+                text.put(digits: m.magnitude, minimum: 2)
+                text.put(UInt8(ascii: "-"))
+                text.put(digits: d.magnitude, minimum: 2)
+                if showTime { text.put(UInt8(ascii: "T")) }
+            }
+            if showTime {
+                text.put(digits: UInt(seconds / 3600), minimum: 2)
+                text.put(UInt8(ascii: ":"))
+                text.put(digits: UInt(seconds / 60 % 60), minimum: 2)
+                text.put(UInt8(ascii: ":"))
+                text.put(digits: UInt(seconds % 60), minimum: 2)
+            }
         }
     }
 
@@ -205,13 +228,105 @@ enum CellFormatting {
 
     /// `A`, `B`, ... `AA` for a zero-based column index.
     static func columnName(_ index: Int) -> String {
+        TextBytes.string(capacity: 16) { text in text.put(columnOf: index) }
+    }
+
+    /// The warning for a cell whose number reads as 9 or more digits: likely a phone number stored as a number.
+    /// `shown` is the number as the file holds it. Written as bytes: a column of phone numbers gets one a row.
+    static func phoneLikeNote(column: Int, row: Int, shown: String) -> String {
+        var shown = shown
+        return shown.withUTF8 { number in
+            TextBytes.string(capacity: 5 + 16 + 20 + 7 + number.count + phoneLikeNoteEnd.count) { text in
+                text.put(Self.cellWord)
+                text.put(columnOf: column)
+                text.put(digits: row.magnitude)
+                text.put(Self.holdsWord)
+                text.put(number)
+                text.put(Self.phoneLikeNoteEnd)
+            }
+        }
+    }
+
+    private static let cellWord = Array("cell ".utf8)
+    private static let holdsWord = Array(" holds ".utf8)
+    private static let phoneLikeNoteEnd = Array(" as a number: if it is a phone number, format the column as Text (leading zeros and + are lost)".utf8)
+
+    /// True when `number(value)` shows 9 or more digits and nothing else (no sign, point or exponent): an
+    /// integer from 100,000,000 up to the 1e17 where `number` stops writing integers.
+    static func looksLikePhoneNumber(_ value: Double) -> Bool {
+        value >= 100_000_000 && value < 1e17 && value == value.rounded()
+    }
+
+    /// True when `text` is 9 or more ASCII digits and nothing else: the numbers `phoneLikeNote` is for.
+    static func looksLikePhoneNumber(_ text: String) -> Bool {
+        text.utf8.count >= 9 && text.utf8.allSatisfy { $0 >= 0x30 && $0 <= 0x39 }
+    }
+}
+
+/// Text written as UTF-8 bytes into a buffer of a size known in advance, then made a String once: cheaper than
+/// appending to a String piece by piece, for values made once a cell.
+struct TextBytes {
+    private let buffer: UnsafeMutableBufferPointer<UInt8>
+    private var count = 0
+
+    private init(_ buffer: UnsafeMutableBufferPointer<UInt8>) { self.buffer = buffer }
+
+    /// The text `write` puts in a buffer of `capacity` bytes (writing more is a bug, stopped by a precondition).
+    static func string(capacity: Int, _ write: (inout TextBytes) -> Void) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: capacity) { buffer in
+            var text = TextBytes(buffer)
+            write(&text)
+            return String(decoding: UnsafeMutableBufferPointer(rebasing: buffer[..<text.count]), as: UTF8.self)
+        }
+    }
+
+    mutating func put(_ byte: UInt8) {
+        precondition(count < buffer.count, "text longer than its buffer")
+        buffer[count] = byte
+        count += 1
+    }
+
+    mutating func put(_ bytes: UnsafeBufferPointer<UInt8>) {
+        precondition(bytes.count <= buffer.count - count, "text longer than its buffer")
+        guard let base = buffer.baseAddress, let source = bytes.baseAddress else { return }
+        (base + count).update(from: source, count: bytes.count)
+        count += bytes.count
+    }
+
+    mutating func put(_ bytes: [UInt8]) { bytes.withUnsafeBufferPointer { put($0) } }
+
+    /// `value` in decimal, zero-padded to `minimum` digits.
+    mutating func put(digits value: UInt, minimum: Int = 1) {
+        var width = 1
+        var rest = value
+        while rest >= 10 {
+            rest /= 10
+            width += 1
+        }
+        width = max(width, minimum)
+        precondition(width <= buffer.count - count, "text longer than its buffer")
+        rest = value
+        for k in stride(from: count + width - 1, through: count, by: -1) {
+            buffer[k] = 0x30 + UInt8(truncatingIfNeeded: rest % 10)
+            rest /= 10
+        }
+        count += width
+    }
+
+    /// The letters of zero-based column `index` (`A`, `Z`, `AA`...); nothing for a negative index.
+    mutating func put(columnOf index: Int) {
+        var width = 0
         var n = index + 1
-        var name = ""
         while n > 0 {
-            let r = (n - 1) % 26
-            name = String(UnicodeScalar(UInt8(65 + r))) + name
+            n = (n - 1) / 26
+            width += 1
+        }
+        precondition(width <= buffer.count - count, "text longer than its buffer")
+        n = index + 1
+        for k in stride(from: count + width - 1, through: count, by: -1) {
+            buffer[k] = 65 + UInt8(truncatingIfNeeded: (n - 1) % 26)
             n = (n - 1) / 26
         }
-        return name
+        count += width
     }
 }

@@ -193,7 +193,7 @@ final class SheetHandler: XMLScanHandler {
         case .shared:
             if let index = Int(raw), index >= 0, index < sharedStrings.strings.count {
                 value = sharedStrings.strings[index]
-                if sharedStrings.tooLong.contains(index) {
+                if !sharedStrings.tooLong.isEmpty, sharedStrings.tooLong.contains(index) {
                     problems.append("cell \(reference) holds shared string \(index), which is longer than the \(ReadOptions.describe(bytes: maxCellBytes)) cell ceiling: check the workbook, or raise max_field_bytes if the value is real")
                     return
                 }
@@ -223,8 +223,8 @@ final class SheetHandler: XMLScanHandler {
                 value = text
             } else {
                 value = CellFormatting.number(raw)
-                if value.utf8.count >= 9, value.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
-                    notes.append("cell \(reference) holds \(raw) as a number: if it is a phone number, format the column as Text (leading zeros and + are lost)")
+                if CellFormatting.looksLikePhoneNumber(value) {
+                    notes.append(CellFormatting.phoneLikeNote(column: column, row: rowNumber, shown: raw))
                 }
             }
         }
