@@ -90,6 +90,17 @@ private struct InBatch: Sendable {
     var bytes: [UInt8] = []
     var spans: [Int] = []
     var items: [Item] = []
+
+    /// `item` as a borrowed record over `bytes` (this batch's `bytes`, held by the caller), its fields in `slots`.
+    func record(_ item: Item, bytes: UnsafeBufferPointer<UInt8>, slots: FieldSlots) -> BorrowedRecord {
+        slots.reserve(item.fields)
+        for f in 0 ..< item.fields {
+            let at = item.firstSpan + 2 * f
+            slots.starts[f] = bytes.baseAddress.map { UnsafePointer($0 + spans[at]) }
+            slots.lengths[f] = spans[at + 1]
+        }
+        return BorrowedRecord(number: item.number, line: item.line, fields: slots.fields(item.fields), warnings: item.warnings)
+    }
 }
 
 /// What a worker made of a batch: per record a verdict, kept rows' values as spans into `bytes`.
@@ -251,13 +262,7 @@ private final class WorkerPool {
         try input.bytes.withUnsafeBufferPointer { inBytes in
             try out.bytes.withUnsafeBufferPointer { outBytes in
                 for (k, item) in input.items.enumerated() {
-                    recordSlots.reserve(item.fields)
-                    for f in 0 ..< item.fields {
-                        let at = item.firstSpan + 2 * f
-                        recordSlots.starts[f] = inBytes.baseAddress.map { UnsafePointer($0 + input.spans[at]) }
-                        recordSlots.lengths[f] = input.spans[at + 1]
-                    }
-                    let record = BorrowedRecord(number: item.number, line: item.line, fields: recordSlots.fields(item.fields), warnings: item.warnings)
+                    let record = input.record(item, bytes: inBytes, slots: recordSlots)
                     switch out.results[k] {
                     case let .kept(firstSpan, rows):
                         rowSlots.reserve(rows * width)
@@ -315,13 +320,7 @@ private enum Worker {
             do {
                 try batch.bytes.withUnsafeBufferPointer { bytes in
                     for item in batch.items {
-                        slots.reserve(item.fields)
-                        for f in 0 ..< item.fields {
-                            let at = item.firstSpan + 2 * f
-                            slots.starts[f] = bytes.baseAddress.map { UnsafePointer($0 + batch.spans[at]) }
-                            slots.lengths[f] = batch.spans[at + 1]
-                        }
-                        let record = BorrowedRecord(number: item.number, line: item.line, fields: slots.fields(item.fields), warnings: item.warnings)
+                        let record = batch.record(item, bytes: bytes, slots: slots)
                         out.results.append(try transform(record, source: source, converter: converter, on: s, into: &out))
                     }
                 }

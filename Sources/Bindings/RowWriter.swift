@@ -225,18 +225,7 @@ final class RowConverter {
             s.pop()
             total += 1
         }
-        if total > present {
-            var unknown: [String] = []
-            s.pushNil()
-            while s.next(row) {
-                s.pop()
-                let key = s.string(at: -1) ?? "(\(s.type(at: -1).name) key)"
-                if s.type(at: -1) != .string || !known.contains(key) { unknown.append(key) }
-            }
-            if !unknown.isEmpty {
-                throw RowProblem(description: "column(s) \(unknown.sorted().joined(separator: ", ")) not in the output header (\(columns.joined(separator: ", "))), which the first row set: add them to the first row or pass columns = {...}")
-            }
-        }
+        if total > present { try checkKeys(of: row) }
         return out
     }
 }
