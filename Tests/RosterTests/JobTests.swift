@@ -170,6 +170,21 @@ func balanced(_ s: [String: Any]) -> Bool {
         #expect(try sandbox.count("omnigage", "imports_created") == 2)
     }
 
+    /// `--parallel 2` and the job option `parallel`: the same counts, import and errors file as one state.
+    @Test func aJobInParallelStatesSendsWhatOneStateSends() throws {
+        let sandbox = try SandboxProcess()
+        let dir = try project(Self.job(options: #"parallel = 2, errors_file = "errors.csv""#))
+        let r = try RosterProcess.run(["run", "--json", "--parallel", "3", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(r.status == 0, "\(r.stderr)")
+        let s = try summary(r)
+        #expect((s["read"] as? Int, s["sent"] as? Int, s["skipped"] as? Int, s["rejected"] as? Int) == (4, 3, 1, 0))
+        #expect((s["imports"] as? [[String: Any]])?.first?["total"] as? Int == 3)
+        let errors = try String(contentsOfFile: dir + "/errors.csv", encoding: .utf8)
+        #expect(errors.contains(",skipped,transform,no phone"))
+        let bad = try RosterProcess.run(["run", "--parallel", "0", "job.lua", "contacts.csv"], in: dir, environment: sandbox.environment)
+        #expect(bad.status == 2 && bad.stderr.contains("--parallel must be between 1 and 64"), "\(bad.stderr)")
+    }
+
     @Test(arguments: ["started", "uploaded", "import_created", "settled"])
     func killedAfterAStageResumesWithOneUploadAndOneImport(stage: String) throws {
         let sandbox = try SandboxProcess()
