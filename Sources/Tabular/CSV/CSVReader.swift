@@ -140,20 +140,10 @@ public final class CSVReader: BorrowingReader {
     }
 
     public func next() throws -> ReadEvent? {
-        if let event = pending {
-            pending = nil
-            return event
-        }
-        while true {
-            switch try scanNext() {
-            case .end, .needMore:
-                return nil
-            case .blank:
-                continue
-            case let .fields(line, problem):
-                let (values, badBytes) = buildValues()
-                return makeEvent(values: values, line: line, problem: problem, badBytes: badBytes)
-            }
+        switch try nextBorrowed() {
+        case nil: return nil
+        case .event(let event): return event
+        case .record(let record): return .record(record.record())
         }
     }
 
@@ -161,7 +151,10 @@ public final class CSVReader: BorrowingReader {
 
     /// Like `next()`, but a well-formed record's fields are borrowed from the read buffer (no strings).
     public func nextBorrowed() throws -> BorrowedEvent? {
-        if pending != nil { return try next().map { .event($0) } }
+        if let event = pending {
+            pending = nil
+            return .event(event)
+        }
         while true {
             switch try scanNext() {
             case .end, .needMore:
