@@ -33,7 +33,6 @@ final class ParallelTransform: PipelinedTransform {
     private let workerCount: Int
     private let setup: WorkerSetup
     private var pool: WorkerPool?
-    /// Records handed to the script's own state whose verdicts are not yet out (none: it answers at once).
     private let header: [String]
 
     init(sequential: LuaTransform, stack: LuaStack, source: RowSource, workers: Int, setup: WorkerSetup) {
@@ -288,8 +287,7 @@ private enum Worker {
     static func run(input: Channel<InBatch>, output: Channel<OutBatch>, stages: [PortableStage], globals: [(String, PortableValue)],
                     header: [String], columns: [String], path: String, setup: WorkerSetup) {
         let state: LuaState
-        let source: RowSource
-        let converter: RowConverter
+        let transform: LuaTransform
         do {
             state = try LuaState(options: setup.options)
             _ = try RosterModule.install(into: state, context: RosterContext(logger: setup.logger, environment: setup.environment))
@@ -306,13 +304,14 @@ private enum Worker {
                 rebuilt.append(RowStage.make(kind: stage.kind, function: s.ref(), name: stage.name, sourcePath: path, on: s))
             }
             let table = try OpenedTable(reader: HeaderOnlyReader(header: header, path: path), path: path, stack: s)
-            source = RowSource(table: table, stages: rebuilt)
-            converter = try RowConverter(stack: s, columns: columns, source: header)
+            // The output columns are those the script's state fixed.
+            transform = LuaTransform(stack: s, source: RowSource(table: table, stages: rebuilt), columns: columns)
         } catch {
             output.put(OutBatch(failure: "parallel: a worker could not be set up: \(error)"))
             return
         }
-        let s = state.stack
+        // The transform reaches the state through an unowned reference: keep the state alive to the end.
+        defer { withExtendedLifetime(state) {} }
         let slots = FieldSlots()
         while let batch = input.take() {
             var out = OutBatch()
@@ -321,7 +320,7 @@ private enum Worker {
                 try batch.bytes.withUnsafeBufferPointer { bytes in
                     for item in batch.items {
                         let record = batch.record(item, bytes: bytes, slots: slots)
-                        out.results.append(try transform(record, source: source, converter: converter, on: s, into: &out))
+                        out.results.append(try Self.transform(record, with: transform, header: header, into: &out))
                     }
                 }
             } catch {
@@ -333,31 +332,27 @@ private enum Worker {
         }
     }
 
-    /// One record through the stages, like `LuaTransform.apply`, its rows copied into `out`.
-    private static func transform(_ record: BorrowedRecord, source: RowSource, converter: RowConverter, on s: LuaStack,
+    /// One record through the worker's `LuaTransform`, its rows copied into `out`.
+    private static func transform(_ record: BorrowedRecord, with transform: LuaTransform, header: [String],
                                   into out: inout OutBatch) throws -> OutBatch.Result {
-        let base = s.top
-        defer { s.setTop(base) }
-        switch try source.run(record, on: s) {
-        case .dropped(let outcome, let reason):
-            return outcome == .skipped ? .skipped(reason) : .rejected(reason)
-        case .rows(let count):
-            do {
-                let rows = try converter.lend(rows: base + 1, count: Int(count))
-                let first = out.spans.count
-                for r in 0 ..< rows.count {
-                    let fields = rows[r]
-                    for i in 0 ..< fields.count {
-                        let value = fields[i]
-                        out.spans.append(out.bytes.count)
-                        out.spans.append(value.count)
-                        out.bytes.append(contentsOf: value)
-                    }
+        var kept: OutBatch.Result?
+        let verdict = try transform.apply(record, header: header) { rows in
+            let first = out.spans.count
+            for r in 0 ..< rows.count {
+                let fields = rows[r]
+                for i in 0 ..< fields.count {
+                    let value = fields[i]
+                    out.spans.append(out.bytes.count)
+                    out.spans.append(value.count)
+                    out.bytes.append(contentsOf: value)
                 }
-                return .kept(firstSpan: first, rows: rows.count)
-            } catch let problem as RowProblem {
-                return .rejected("\(problem.description) (write, row \(record.number), line \(record.line))")
             }
+            kept = .kept(firstSpan: first, rows: rows.count)
+        }
+        switch verdict {
+        case .kept: return kept ?? .kept(firstSpan: out.spans.count, rows: 0)
+        case .skipped(let reason): return .skipped(reason)
+        case .rejected(let reason): return .rejected(reason)
         }
     }
 }
