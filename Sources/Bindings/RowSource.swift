@@ -163,73 +163,49 @@ final class RowSource {
     private func apply(_ stage: RowStage, rows count: Int32, above base: Int32, record: BorrowedRecord, on s: LuaStack) throws -> StageResult {
         let inputTop = base + count
         var lastSkip = ""
-        stage.context.push(on: s)
+        try s.reserve(8)
+        s.pushStageContext(stage.context, row: record.number, line: record.line)
         let ctx = s.top
-        s.push(Int64(record.number))
-        s.setField("row", in: ctx)
-        s.push(Int64(record.line))
-        s.setField("line", in: ctx)
         // ctx.warnings: what the reader noticed about this record (a padded row...), or nil.
-        if record.warnings.isEmpty {
-            s.pushNil()
-        } else {
+        if !record.warnings.isEmpty {
             s.newTable(arrayCapacity: record.warnings.count)
             for (i, w) in record.warnings.enumerated() {
                 s.push(w)
                 s.setIndex(i + 1, in: -2)
             }
+            s.setField("warnings", in: ctx)
         }
-        s.setField("warnings", in: ctx)
+        stage.function.push(on: s)
+        let function = s.top
+        let filter = stage.kind == .filter
         for i in 1 ... count {
-            try s.reserve(8)
-            stage.function.push(on: s)
-            s.pushCopy(of: base + i)
-            s.pushCopy(of: ctx)
-            do {
-                try s.call(arguments: 2, results: 2)
-            } catch let error as LuaError where error.kind != .syntax && error.kind != .file && !(error.underlying is ScriptExit)
-                        && !s.state.stopRequested {
-                s.setTop(base + count)
-                return .dropped(.rejected, "\(error.message) (\(stage.name), row \(record.number), line \(record.line))")
-            }
-            let first = s.top - 1
-            switch (stage.kind, s.type(at: first)) {
-            case (.filter, _):
-                let keep = s.boolean(at: first)
-                if !keep { lastSkip = s.string(at: first + 1) ?? "filtered out by \(stage.name)" }
-                s.pop(2)
-                if keep { s.pushCopy(of: base + i) }
-            case (.map, .nil):
-                lastSkip = s.string(at: first + 1) ?? "skipped by \(stage.name)"
-                s.pop(2)
-            case (.map, .table):
+            let problem: String
+            switch s.runStage(function: function, row: base + i, context: ctx, filter: filter) {
+            case .rows:
+                continue
+            case .skipped:
+                lastSkip = s.string(at: -1) ?? (filter ? "filtered out by \(stage.name)" : "skipped by \(stage.name)")
                 s.pop()
-                var isList = false
-                if s.rawLength(at: -1) > 0 {
-                    isList = s.rawGetType(index: 1, in: -1) == .table
-                    s.pop()
+                continue
+            case .badType(let type):
+                problem = "\(stage.name) returned a \(type.name): return the row, nil and a reason, or a list of rows"
+            case .badItem(let j):
+                problem = "\(stage.name) returned a list whose item \(j) is not a row table"
+            case .failed(let status, let hit):
+                do {
+                    try s.throwIfFailed(status: status, budgetHit: hit)
+                    problem = "\(stage.name) failed"
+                } catch let error as LuaError where error.kind != .syntax && error.kind != .file && !(error.underlying is ScriptExit)
+                            && !s.state.stopRequested {
+                    problem = error.message
                 }
-                if isList {
-                    // A fan-out: a list of rows.
-                    let list = s.top
-                    let n = s.rawLength(at: list)
-                    try s.reserve(Int32(clamping: n + 4))
-                    for j in 1 ... n {
-                        if s.rawGetType(index: j, in: list) != .table {
-                            s.setTop(base + count)
-                            return .dropped(.rejected, "\(stage.name) returned a list whose item \(j) is not a row table (\(stage.name), row \(record.number), line \(record.line))")
-                        }
-                    }
-                    s.stackRemove(list)
-                }
-            case (.map, let other):
-                s.setTop(base + count)
-                return .dropped(.rejected, "\(stage.name) returned a \(other.name): return the row, nil and a reason, or a list of rows (\(stage.name), row \(record.number), line \(record.line))")
             }
+            s.setTop(base + count)
+            return .dropped(.rejected, "\(problem) (\(stage.name), row \(record.number), line \(record.line))")
         }
-        // Outputs sit above the inputs and the ctx: drop those.
-        let outputs = s.top - inputTop - 1
-        for _ in 0 ... count { s.stackRemove(base + 1) }
+        // Outputs sit above the inputs, the ctx and the function: drop those.
+        let outputs = s.top - inputTop - 2
+        s.remove(count: count + 2, at: base + 1)
         if outputs == 0 { return .dropped(.skipped, lastSkip) }
         return .rows(outputs)
     }

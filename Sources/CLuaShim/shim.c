@@ -229,6 +229,91 @@ int roster_pcall_traceback(lua_State *L, int nargs, int nresults) {
     return status;
 }
 
+int roster_pcall_budgeted(lua_State *L, int nargs, int nresults, int budgeted, int *hit) {
+    roster_limits *lim = roster_limits_of(L);
+    long long saved_budget = lim->budget, saved_remaining = lim->remaining;
+    lim->budget = budgeted ? lim->default_budget : 0;
+    lim->remaining = lim->budget;
+    lim->budget_hit = 0;
+    long long mark = budgeted ? roster_callback_begin(lim) : 0;
+    int status = roster_pcall_traceback(L, nargs, nresults);
+    if (budgeted) roster_callback_end(lim, mark);
+    *hit = lim->budget_hit != 0;
+    lim->budget = saved_budget;
+    lim->remaining = saved_remaining;
+    if (*hit) {
+        lim->budget_hit = 0;
+        // The budget left a step of 1 behind (every instruction raises): back to the normal step.
+        roster_install_budget_hook(L);
+    }
+    return status;
+}
+
+int roster_stage_row(lua_State *L, int fn, int row, int ctx, int filter, int budgeted, int *status, int *hit, int *detail) {
+    *status = LUA_OK;
+    *hit = 0;
+    *detail = 0;
+    if (!lua_checkstack(L, 8)) { lua_pushliteral(L, "stack overflow (too many rows)"); *status = LUA_ERRMEM; return ROSTER_STAGE_ERROR; }
+    lua_pushvalue(L, fn);
+    lua_pushvalue(L, row);
+    lua_pushvalue(L, ctx);
+    *status = roster_pcall_budgeted(L, 2, 2, budgeted, hit);
+    if (*status != LUA_OK) return ROSTER_STAGE_ERROR;
+    int first = lua_gettop(L) - 1;
+    if (filter) {
+        if (lua_toboolean(L, first)) {
+            lua_settop(L, first - 1);
+            lua_pushvalue(L, row);
+            return ROSTER_STAGE_ROW;
+        }
+        lua_remove(L, first);
+        return ROSTER_STAGE_SKIP;  // the reason (or nil) on top
+    }
+    int type = lua_type(L, first);
+    if (type == LUA_TNIL) {
+        lua_remove(L, first);
+        return ROSTER_STAGE_SKIP;
+    }
+    if (type != LUA_TTABLE) {
+        *detail = type;
+        lua_settop(L, first - 1);
+        return ROSTER_STAGE_BAD_TYPE;
+    }
+    lua_settop(L, first);
+    // A list of rows (item 1 is a table) fans out: its items replace it on the stack.
+    if (lua_rawlen(L, first) == 0 || lua_rawgeti(L, first, 1) != LUA_TTABLE) {
+        if (lua_gettop(L) > first) lua_pop(L, 1);
+        return ROSTER_STAGE_ROW;
+    }
+    lua_pop(L, 1);
+    lua_Unsigned n = lua_rawlen(L, first);
+    if (n > 1000000 || !lua_checkstack(L, (int)n + 4)) {
+        lua_settop(L, first - 1);
+        lua_pushliteral(L, "returned a list of more rows than one record may fan out to");
+        *status = LUA_ERRRUN;
+        return ROSTER_STAGE_ERROR;
+    }
+    for (lua_Unsigned j = 1; j <= n; j++) {
+        if (lua_rawgeti(L, first, (lua_Integer)j) != LUA_TTABLE) {
+            *detail = (int)j;
+            lua_settop(L, first - 1);
+            return ROSTER_STAGE_BAD_ITEM;
+        }
+    }
+    lua_remove(L, first);
+    return ROSTER_STAGE_ROW + (int)n - 1;
+}
+
+void roster_stage_context(lua_State *L, int ctx_ref, lua_Integer number, lua_Integer line) {
+    lua_rawgeti(L, LUA_REGISTRYINDEX, ctx_ref);
+    lua_pushinteger(L, number);
+    lua_setfield(L, -2, "row");
+    lua_pushinteger(L, line);
+    lua_setfield(L, -2, "line");
+    lua_pushnil(L);
+    lua_setfield(L, -2, "warnings");
+}
+
 void roster_push_row(lua_State *L, int keys, int meta, int n, const void *const *starts, const size_t *lengths) {
     lua_createtable(L, 0, n);
     for (int i = 0; i < n; i++) {

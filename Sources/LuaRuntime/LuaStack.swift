@@ -373,22 +373,14 @@ public struct LuaStack {
     /// Calls the function below `arguments` values, protected, with a traceback; leaves `results`
     /// values (all when `LUA_MULTRET`). A callback (`budgeted`) gets a fresh instruction budget.
     public func call(arguments: Int32, results: Int32, budgeted: Bool = true) throws {
-        // The limits come from the state's extra space, not through `state`: an unowned reference
-        // costs an atomic retain and release on every row of a transform.
-        guard let lim = roster_limits_of(L) else { throw LuaError(kind: .runtime, message: "the Lua state has no limits") }
-        let saved = (lim.pointee.budget, lim.pointee.remaining)
-        lim.pointee.budget = budgeted ? lim.pointee.default_budget : 0
-        lim.pointee.remaining = lim.pointee.budget
-        lim.pointee.budget_hit = 0
-        let mark = budgeted ? roster_callback_begin(lim) : 0
-        let status = roster_pcall_traceback(L, arguments, results)
-        if budgeted { roster_callback_end(lim, mark) }
-        let hit = lim.pointee.budget_hit != 0
-        (lim.pointee.budget, lim.pointee.remaining) = saved
-        if hit {
-            lim.pointee.budget_hit = 0
-            roster_install_budget_hook(L)
-        }
+        // The budget is kept in C (roster_pcall_budgeted), read from the state's extra space.
+        var hit: Int32 = 0
+        let status = roster_pcall_budgeted(L, arguments, results, budgeted ? 1 : 0, &hit)
+        try throwIfFailed(status: status, budgetHit: hit != 0)
+    }
+
+    /// Pops the error a protected call left and throws it as a LuaError (nothing when `status` is OK).
+    public func throwIfFailed(status: Int32, budgetHit hit: Bool) throws {
         if status != LUA_OK {
             if let carried = carriedError(at: -1) {
                 pop()
@@ -467,6 +459,46 @@ extension LuaStack {
             return (0, 0, Int(-result - 1))
         }
         return (Int(result), Int(numbers), nil)
+    }
+
+    /// What one call of a map or filter stage over one row left on the stack.
+    public enum StageOutcome {
+        /// Output rows pushed (a fan-out pushes its items; a kept filter row pushes the row).
+        case rows(Int32)
+        /// Skipped: the reason (a string, or nil) is on top.
+        case skipped
+        /// A map returned a value of this type, neither a table nor nil (nothing pushed).
+        case badType(LuaType)
+        /// A map returned a list whose item at this position is not a table (nothing pushed).
+        case badItem(Int)
+        /// The call failed: `throwIfFailed(status:budgetHit:)` pops and throws its error.
+        case failed(status: Int32, budgetHit: Bool)
+    }
+
+    /// Calls the function at `function` with the row at `row` and the ctx at `context` (absolute
+    /// indices), under the instruction budget, and reads its results as a map or a filter stage.
+    public func runStage(function: Int32, row: Int32, context: Int32, filter: Bool) -> StageOutcome {
+        var status: Int32 = 0, hit: Int32 = 0, detail: Int32 = 0
+        let outcome = roster_stage_row(L, function, row, context, filter ? 1 : 0, 1, &status, &hit, &detail)
+        switch outcome {
+        case ROSTER_STAGE_SKIP: return .skipped
+        case ROSTER_STAGE_BAD_TYPE: return .badType(LuaType(rawValue: detail) ?? LuaType.none)
+        case ROSTER_STAGE_BAD_ITEM: return .badItem(Int(detail))
+        case ROSTER_STAGE_ERROR: return .failed(status: status, budgetHit: hit != 0)
+        default: return .rows(outcome - ROSTER_STAGE_ROW + 1)
+        }
+    }
+
+    /// Pushes the stage context kept at `context` with `row` and `line` set and `warnings` cleared.
+    public func pushStageContext(_ context: LuaRef, row: Int, line: Int) {
+        roster_stage_context(L, context.ref, lua_Integer(row), lua_Integer(line))
+    }
+
+    /// Removes `count` values starting at absolute index `index`; the values above move down.
+    public func remove(count: Int32, at index: Int32) {
+        guard count > 0 else { return }
+        lua_rotate(L, index, -count)
+        lua_settop(L, -count - 1)
     }
 
     /// How many entries the table at absolute index `table` has (all keys).

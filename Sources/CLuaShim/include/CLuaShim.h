@@ -62,6 +62,21 @@ int roster_new_object_metatable(lua_State *L, const char *tname);
 int roster_load_text(lua_State *L, const char *buf, size_t len, const char *chunkname);
 /// Calls the function below `nargs` arguments with a traceback message handler; returns the status.
 int roster_pcall_traceback(lua_State *L, int nargs, int nresults);
+/// roster_pcall_traceback under the state's instruction budget and callback clock when `budgeted`;
+/// `*hit` is set when the budget raised. The normal hook step is restored after a hit.
+int roster_pcall_budgeted(lua_State *L, int nargs, int nresults, int budgeted, int *hit);
+
+/// What one stage call over one row left (roster_stage_row).
+#define ROSTER_STAGE_ERROR (-3)     // *status is the Lua status, the message is on top
+#define ROSTER_STAGE_BAD_TYPE (-2)  // a map returned neither a table nor nil; *detail is its type
+#define ROSTER_STAGE_BAD_ITEM (-1)  // a map returned a list whose item *detail is not a table
+#define ROSTER_STAGE_SKIP 0         // skipped: the reason (a string, or nil) is on top
+#define ROSTER_STAGE_ROW 1          // 1 + k: 1 + k output rows pushed (a fan-out pushes its items)
+/// Calls the stage function at `fn` with the row at `row` and the ctx at `ctx` (absolute indices)
+/// under the budget, and reads its results as a map (`filter` 0) or a filter stage would.
+int roster_stage_row(lua_State *L, int fn, int row, int ctx, int filter, int budgeted, int *status, int *hit, int *detail);
+/// Pushes the ctx table kept at registry ref `ctx_ref` with row, line set and warnings cleared.
+void roster_stage_context(lua_State *L, int ctx_ref, lua_Integer number, lua_Integer line);
 /// Class name of the userdata that carries a Swift error through Lua (the traceback handler keeps it whole).
 extern const char *const ROSTER_ERROR_CLASS;
 
