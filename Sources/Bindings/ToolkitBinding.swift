@@ -63,6 +63,7 @@ enum ToolkitBinding {
                 s.push(function(try text(s, 1, qualified)))
                 return 1
             })
+            if name == "upper" || name == "lower" { s.wrapInCaseMapping(upper: name == "upper") }
             s.setField(name, in: -2)
         }
         s.push(function: { s in pushResult(TextTools.ascii(try text(s, 1, "text.ascii")), on: s) })

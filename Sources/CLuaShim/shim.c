@@ -127,6 +127,16 @@ static int roster_box_gc(lua_State *L) {
     return 0;
 }
 
+void roster_where(lua_State *L, int level) {
+    lua_Debug ar;
+    // Called from a C function (a C wrapper such as roster.text.upper's): the Lua line that called it.
+    if (lua_getstack(L, level, &ar) && lua_getinfo(L, "S", &ar) && ar.what[0] == 'C' && lua_getstack(L, level + 1, &ar)
+        && lua_getinfo(L, "S", &ar) && ar.what[0] != 'C') {
+        level++;
+    }
+    luaL_where(L, level);
+}
+
 static int roster_trampoline(lua_State *L) {
     void **slot = (void **)lua_touserdata(L, lua_upvalueindex(1));
     if (slot == NULL || *slot == NULL) return luaL_error(L, "Roster function called after it was released");
@@ -142,7 +152,7 @@ static int roster_trampoline(lua_State *L) {
     __atomic_store_n(&lim->in_swift, was, __ATOMIC_SEQ_CST);
     // Swift's frame is gone: raising here unwinds only C and Lua frames.
     if (n == -2 && lua_type(L, -1) == LUA_TSTRING) {
-        luaL_where(L, 1);
+        roster_where(L, 1);
         lua_insert(L, -2);
         lua_concat(L, 2);
     }
@@ -312,6 +322,70 @@ void roster_stage_context(lua_State *L, int ctx_ref, lua_Integer number, lua_Int
     lua_setfield(L, -2, "line");
     lua_pushnil(L);
     lua_setfield(L, -2, "warnings");
+}
+
+/* Case mapping of ASCII and Latin-1 text in C; anything else goes to the Swift function kept as
+   upvalue 1 (Unicode's full mappings). The mappings below are Unicode's for U+0000-U+00FF, checked
+   against Swift's uppercased()/lowercased() for every one of those code points by the tests; every
+   one keeps its UTF-8 length, so the result is as long as the input. */
+static int roster_case_map(lua_State *L) {
+    int upper = lua_toboolean(L, lua_upvalueindex(2));
+    size_t n = 0;
+    const unsigned char *s = NULL;
+    if (lua_gettop(L) == 1 && lua_type(L, 1) == LUA_TSTRING) s = (const unsigned char *)lua_tolstring(L, 1, &n);
+    int changes = 0;
+    for (size_t i = 0; s != NULL && i < n; i++) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            if (upper ? (c >= 'a' && c <= 'z') : (c >= 'A' && c <= 'Z')) changes = 1;
+            continue;
+        }
+        if ((c != 0xC2 && c != 0xC3) || i + 1 >= n || (s[i + 1] & 0xC0) != 0x80) { s = NULL; break; }
+        unsigned char d = s[++i];
+        if (c == 0xC2) { if (upper && d == 0xB5) changes = 1; continue; }  // U+00B5 MICRO SIGN -> U+039C
+        if (upper ? (d >= 0x9F && d != 0xB7) : (d <= 0x9E && d != 0x97)) changes = 1;
+    }
+    if (s == NULL) {
+        lua_pushvalue(L, lua_upvalueindex(1));
+        lua_insert(L, 1);
+        lua_call(L, lua_gettop(L) - 1, 1);
+        return 1;
+    }
+    if (!changes) {
+        lua_settop(L, 1);
+        return 1;
+    }
+    luaL_Buffer b;
+    unsigned char *out = (unsigned char *)luaL_buffinitsize(L, &b, n);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            if (upper && c >= 'a' && c <= 'z') c -= 32;
+            else if (!upper && c >= 'A' && c <= 'Z') c += 32;
+            out[i] = c;
+            continue;
+        }
+        unsigned char d = s[i + 1];
+        if (c == 0xC2) {
+            if (upper && d == 0xB5) { c = 0xCE; d = 0x9C; }
+        } else if (upper) {
+            if (d == 0x9F) { c = 'S'; d = 'S'; }              // U+00DF -> "SS"
+            else if (d == 0xBF) { c = 0xC5; d = 0xB8; }       // U+00FF -> U+0178
+            else if (d >= 0xA0 && d != 0xB7) d -= 0x20;       // U+00E0-U+00FE but U+00F7
+        } else if (d <= 0x9E && d != 0x97) {
+            d += 0x20;                                        // U+00C0-U+00DE but U+00D7
+        }
+        out[i] = c;
+        out[i + 1] = d;
+        i++;
+    }
+    luaL_pushresultsize(&b, n);
+    return 1;
+}
+
+void roster_push_case_mapping(lua_State *L, int upper) {
+    lua_pushboolean(L, upper);
+    lua_pushcclosure(L, roster_case_map, 2);
 }
 
 void roster_push_row(lua_State *L, int keys, int meta, int n, const void *const *starts, const size_t *lengths) {

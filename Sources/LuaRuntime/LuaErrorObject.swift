@@ -82,7 +82,7 @@ extension LuaStack {
 
     /// `chunk:line: ` of the Lua function `level` frames up (empty when it is a C function).
     func position(level: Int32) -> String {
-        luaL_where(L, level)
+        roster_where(L, level)
         defer { pop() }
         return string(at: -1) ?? ""
     }

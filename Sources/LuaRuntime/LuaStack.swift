@@ -299,6 +299,13 @@ public struct LuaStack {
         roster_push_swift_function(L, box)
     }
 
+    /// Replaces the function on top (a Unicode upper- or lower-case mapping of its one string
+    /// argument) by a C function that maps ASCII and Latin-1 text itself, the usual contact data,
+    /// and calls it for anything else.
+    public func wrapInCaseMapping(upper: Bool) {
+        roster_push_case_mapping(L, upper ? 1 : 0)
+    }
+
     /// Registers a class of Swift objects: `methods` are reached through `obj:name(...)`,
     /// `metamethods` (e.g. `__tostring`, `__len`) are set on the metatable. Safe to call twice.
     public func defineClass(_ name: String, methods: [String: LuaFunction], metamethods: [String: LuaFunction] = [:]) {

@@ -48,6 +48,34 @@ import Testing
         #expect(try run("roster.date.parse('1/2/2024', { dayfirst = true })")?.message.contains("did you mean 'day_first'") == true)
     }
 
+    /// roster.text.upper/lower map ASCII and Latin-1 in C: each of U+0000-U+00FF, alone and in a
+    /// word, must come out as Swift's Unicode mapping does; other text goes to the Unicode path.
+    @Test func caseMappingMatchesUnicodeForLatin1AndBeyond() throws {
+        func lua(_ text: String) -> String { "\"" + text.utf8.map { "\\\($0)" }.joined() + "\"" }
+        var cases: [String] = []
+        var words = (0 ... 0xFF).compactMap(Unicode.Scalar.init).map { String(Character($0)) }
+        words += ["Ærøskøbing", "ÿÿ", "straße", "µ-Kraków", "Łódź", "ǆemal", "ﬀ", "ΐ", "İstanbul", "e\u{301}", "", "123 ABC abc", "Ça\u{0}va"]
+        for w in words {
+            for probe in [w, "aÀ" + w + "zÞ"] {
+                cases.append("{ \(lua(probe)), \(lua(probe.uppercased())), \(lua(probe.lowercased())) }")
+            }
+        }
+        let script = """
+            local bad = {}
+            for _, c in ipairs({ \(cases.joined(separator: ",\n")) }) do
+              local up, low = roster.text.upper(c[1]), roster.text.lower(c[1])
+              if up ~= c[2] then bad[#bad + 1] = "upper(" .. c[1] .. ") = " .. up end
+              if low ~= c[3] then bad[#bad + 1] = "lower(" .. c[1] .. ") = " .. low end
+            end
+            assert(#bad == 0, table.concat(bad, "; "))
+            assert(roster.text.upper(12) == "12")
+            """
+        #expect(try run(script) == nil)
+        // A bad argument still names the script's line, though a C function calls the Swift one.
+        let message = try run("local x = 1\nroster.text.upper({})")?.message ?? ""
+        #expect(message.hasPrefix("job.lua:2:") && message.contains("text.upper"), "\(message)")
+    }
+
     @Test func dedupeSkipsLaterDuplicatesNamingTheRowKept() throws {
         let dir = try makeTemporaryDirectory()
         try writeFile(dir, "c.csv", "Name,Phone\nAnn,1\nBob,2\nAnn again,1\nNo phone,\nAlso none,\nBob again,2\n")
