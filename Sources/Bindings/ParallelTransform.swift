@@ -79,6 +79,8 @@ private struct PortableStage: Sendable {
 
 /// Records copied out of the reader's buffer for a worker: fields as (start, length) pairs into `bytes`.
 private struct InBatch: Sendable {
+    /// Position in the input: results are handed over in this order.
+    var sequence = 0
     struct Item: Sendable {
         var number: Int
         var line: Int
@@ -104,6 +106,8 @@ private struct InBatch: Sendable {
 
 /// What a worker made of a batch: per record a verdict, kept rows' values as spans into `bytes`.
 private struct OutBatch: Sendable {
+    /// The InBatch's sequence; -1 for a worker that could not be set up.
+    var sequence = 0
     enum Result: Sendable {
         case kept(firstSpan: Int, rows: Int)
         case skipped(String)
@@ -146,12 +150,15 @@ private final class Channel<T: Sendable>: @unchecked Sendable {
     }
 }
 
-/// N worker threads, each with its own Lua state, fed batches round-robin and read back in order.
+/// N worker threads, each with its own Lua state. They take batches from one queue as they become
+/// free (a worker slowed by the scheduler holds up no other); results are handed over in input order.
 private final class WorkerPool {
-    private let inputs: [Channel<InBatch>]
-    private let outputs: [Channel<OutBatch>]
+    private let input = Channel<InBatch>()
+    private let output = Channel<OutBatch>()
     /// Batches sent and not yet read back, oldest first (kept: their bytes back the records handed to `done`).
     private var pending: [InBatch] = []
+    /// Results that came back before an older batch's, by sequence.
+    private var early: [Int: OutBatch] = [:]
     private var sent = 0
     private var received = 0
     private var batch = InBatch()
@@ -177,13 +184,11 @@ private final class WorkerPool {
         }
         let globals = Self.userGlobals(on: s, library: library)
         width = columns.count
-        maxInFlight = count * 3
-        inputs = (0 ..< count).map { _ in Channel<InBatch>() }
-        outputs = (0 ..< count).map { _ in Channel<OutBatch>() }
+        maxInFlight = count * 4
         let path = source.table.path
         let portable = stages
+        let input = input, output = output
         for i in 0 ..< count {
-            let input = inputs[i], output = outputs[i]
             let thread = Thread {
                 Worker.run(input: input, output: output, stages: portable, globals: globals, header: header, columns: columns,
                            path: path, setup: setup)
@@ -234,12 +239,13 @@ private final class WorkerPool {
     func stop() {
         guard !stopped else { return }
         stopped = true
-        for input in inputs { input.close() }
+        input.close()
     }
 
     private func send(done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
         while sent - received >= maxInFlight { try receive(done: done) }
-        inputs[sent % inputs.count].put(batch)
+        batch.sequence = sent
+        input.put(batch)
         pending.append(batch)
         sent += 1
         batch = InBatch()
@@ -248,10 +254,15 @@ private final class WorkerPool {
 
     /// Reads back the oldest batch and hands its records over in order.
     private func receive(done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
-        guard let out = outputs[received % outputs.count].take() else {
-            stop()
-            throw RosterScriptError("parallel: a worker stopped without an answer")
+        var next = early.removeValue(forKey: received)
+        while next == nil {
+            guard let out = output.take() else {
+                stop()
+                throw RosterScriptError("parallel: a worker stopped without an answer")
+            }
+            if out.sequence == received || out.sequence < 0 { next = out } else { early[out.sequence] = out }
         }
+        guard let out = next else { return }
         let input = pending.removeFirst()
         received += 1
         if let failure = out.failure {
@@ -307,15 +318,17 @@ private enum Worker {
             // The output columns are those the script's state fixed.
             transform = LuaTransform(stack: s, source: RowSource(table: table, stages: rebuilt), columns: columns)
         } catch {
-            output.put(OutBatch(failure: "parallel: a worker could not be set up: \(error)"))
+            output.put(OutBatch(sequence: -1, failure: "parallel: a worker could not be set up: \(error)"))
             return
         }
         // The transform reaches the state through an unowned reference: keep the state alive to the end.
         defer { withExtendedLifetime(state) {} }
         let slots = FieldSlots()
         while let batch = input.take() {
-            var out = OutBatch()
+            var out = OutBatch(sequence: batch.sequence)
             out.results.reserveCapacity(batch.items.count)
+            out.bytes.reserveCapacity(batch.bytes.count + batch.bytes.count / 4)
+            out.spans.reserveCapacity(batch.spans.count)
             do {
                 try batch.bytes.withUnsafeBufferPointer { bytes in
                     for item in batch.items {

@@ -42,6 +42,31 @@ import Testing
         return f.rows, st.read, st.sent, st.skipped, st.rejected
         """
 
+    /// Workers take batches as they become free, so a slow batch finishes after later ones: the
+    /// output is still in input order, and the other workers went on meanwhile.
+    @Test func aSlowBatchKeepsItsPlaceInTheOutput() throws {
+        let dir = try makeTemporaryDirectory()
+        var text = "Name\n"
+        for i in 1 ... 4000 { text += "User \(i)\n" }
+        let path = try writeFile(dir, "in.csv", text)
+        let out = (dir as NSString).appendingPathComponent("out.csv")
+        let script = """
+            local src = roster.read((...))
+            local out = src:map(function(row, ctx)
+              -- record 1 runs in the script's state (it fixes the columns); the workers' first batch
+              -- (records 2-513) is slow and comes back after the ones sent after it
+              if ctx.row == 2 then local t = os.clock() + 0.3; while os.clock() < t do end end
+              row.Name = row.Name .. "!"
+              return row
+            end, { parallel = 3 })
+            return roster.write(out, select(2, ...)).rows
+            """
+        #expect(try run(script, [path, out]) == [.integer(4000)])
+        let lines = try String(contentsOfFile: out, encoding: .utf8).split(separator: "\r\n")
+        #expect(lines.count == 4001)
+        #expect(lines.dropFirst().enumerated().allSatisfy { $0.element == "User \($0.offset + 1)!" })
+    }
+
     @Test func parallelStatesWriteWhatOneStateWrites() throws {
         let dir = try makeTemporaryDirectory()
         let path = try input(in: dir)
