@@ -127,12 +127,15 @@ static int roster_box_gc(lua_State *L) {
     return 0;
 }
 
+static int roster_case_map(lua_State *L);
+
 void roster_where(lua_State *L, int level) {
     lua_Debug ar;
-    // Called from a C function (a C wrapper such as roster.text.upper's): the Lua line that called it.
-    if (lua_getstack(L, level, &ar) && lua_getinfo(L, "S", &ar) && ar.what[0] == 'C' && lua_getstack(L, level + 1, &ar)
-        && lua_getinfo(L, "S", &ar) && ar.what[0] != 'C') {
-        level++;
+    // Called through one of Roster's C wrappers (roster.text.upper's): the Lua line that called it.
+    if (lua_getstack(L, level, &ar) && lua_getinfo(L, "f", &ar)) {
+        int wrapper = lua_tocfunction(L, -1) == roster_case_map;
+        lua_pop(L, 1);
+        if (wrapper) level++;
     }
     luaL_where(L, level);
 }

@@ -62,8 +62,8 @@ int roster_new_object_metatable(lua_State *L, const char *tname);
 int roster_load_text(lua_State *L, const char *buf, size_t len, const char *chunkname);
 /// Calls the function below `nargs` arguments with a traceback message handler; returns the status.
 int roster_pcall_traceback(lua_State *L, int nargs, int nresults);
-/// Pushes "chunk:line: " of the function at `level` (luaL_where), or of the Lua function above it
-/// when that one is a C function that a Lua line called.
+/// Pushes "chunk:line: " of the function at `level` (luaL_where), or of the one above it when that
+/// one is Roster's C wrapper of a Swift function (as roster.text.upper is).
 void roster_where(lua_State *L, int level);
 /// Replaces the function on top (the Swift upper or lower case mapping) by a C function that maps
 /// ASCII and Latin-1 text itself and hands anything else to it.
