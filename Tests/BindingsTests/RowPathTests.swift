@@ -60,4 +60,28 @@ import Testing
         #expect(r[3].stringValue?.contains("Citty not in the output header") == true)
         #expect(try String(contentsOfFile: output, encoding: .utf8) == "Name,City\r\nAnn,Oslo\r\n")
     }
+
+    /// Values read back by column name: a name longer than Lua interns (40 bytes), a cleared value,
+    /// a boolean, a number, and a source column the first row dropped (a projection, not an error).
+    @Test func rowsAreReadBackByColumnName() throws {
+        let dir = try makeTemporaryDirectory()
+        let long = "Preferred contact channel of this customer, if any".replacingOccurrences(of: ",", with: ";")  // 50 bytes
+        let input = try writeFile(dir, "in.csv", "Name,\(long),City,Note\nAnn,sms,Oslo,x\nBob,email,Rome,y\nCy,call,Lima,z\nDi,sms,Nice,w\n")
+        let output = (dir as NSString).appendingPathComponent("out.csv")
+        let r = try run("""
+            local src = roster.read(...)
+            local out = src:map(function(row)
+              if row.Name == "Ann" then row.Note = nil end    -- the first row drops Note from the output
+              if row.Name == "Bob" then row.City = nil end    -- a cleared value is written empty
+              if row.Name == "Cy" then row.City = false end
+              if row.Name == "Di" then row.City = 7 end
+              return row
+            end)
+            local f = roster.write(out, select(2, ...))
+            return f.rows, #src:issues()
+            """, [input, output])
+        #expect(r == [4, 0])
+        #expect(try String(contentsOfFile: output, encoding: .utf8)
+                == "Name,\(long),City\r\nAnn,sms,Oslo\r\nBob,email,\r\nCy,call,false\r\nDi,sms,7\r\n")
+    }
 }
