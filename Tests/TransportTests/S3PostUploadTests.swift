@@ -78,6 +78,29 @@ func multipartParts(_ body: [UInt8], contentType: String?) -> [(name: String, fi
         await server.stop()
     }
 
+    /// A file of many chunks (4 KiB here, and a short last one), each with its own bytes, arrives
+    /// whole and in order, and so does a second upload of it.
+    @Test func aFileOfManyChunksArrivesWholeAndInOrder() async throws {
+        let server = try await TestServer.start { _ in StubResponse(status: 204) }
+        let transport = makeTransport()
+        var generator = SystemRandomNumberGenerator()
+        // 23 chunks of 4 KiB and a short last one, no two alike
+        let content = (0 ..< 23 * 4096 + 1234).map { _ in UInt8.random(in: 0 ... 255, using: &generator) }
+        let path = try temporaryFile(content, name: "many.bin")
+        defer { removeTemporaryFile(path) }
+        for _ in 1 ... 2 {
+            _ = try await S3PostUpload(transport: transport, chunkSize: 4096)
+                .upload(Self.form(server.baseURL), file: path, fileName: "many.bin", contentType: "application/octet-stream")
+        }
+        #expect(server.requests.count == 2)
+        for request in server.requests {
+            let parts = multipartParts(request.body, contentType: request.header("Content-Type"))
+            #expect(parts.last?.content == content)
+        }
+        try await transport.shutdown()
+        await server.stop()
+    }
+
     @Test func refusesAnExpiredFormBeforeSending() async throws {
         let server = try await TestServer.start { _ in StubResponse(status: 204) }
         let transport = makeTransport()
