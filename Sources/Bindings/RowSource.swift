@@ -191,6 +191,8 @@ final class RowSource {
                 problem = "\(stage.name) returned a \(type.name): return the row, nil and a reason, or a list of rows"
             case .badItem(let j):
                 problem = "\(stage.name) returned a list whose item \(j) is not a row table"
+            case .stackFull:
+                problem = "\(stage.name) returned more rows for one record than the Lua stack holds (a list of over 1,000,000): fan out to fewer"
             case .failed(let status, let hit):
                 do {
                     try s.throwIfFailed(status: status, budgetHit: hit)

@@ -266,7 +266,7 @@ int roster_stage_row(lua_State *L, int fn, int row, int ctx, int filter, int bud
     *status = LUA_OK;
     *hit = 0;
     *detail = 0;
-    if (!lua_checkstack(L, 8)) { lua_pushliteral(L, "stack overflow (too many rows)"); *status = LUA_ERRMEM; return ROSTER_STAGE_ERROR; }
+    if (!lua_checkstack(L, 8)) return ROSTER_STAGE_FULL;  // nothing can be pushed, not even a message
     lua_pushvalue(L, fn);
     lua_pushvalue(L, row);
     lua_pushvalue(L, ctx);
@@ -302,9 +302,7 @@ int roster_stage_row(lua_State *L, int fn, int row, int ctx, int filter, int bud
     lua_Unsigned n = lua_rawlen(L, first);
     if (n > 1000000 || !lua_checkstack(L, (int)n + 4)) {
         lua_settop(L, first - 1);
-        lua_pushliteral(L, "returned a list of more rows than one record may fan out to");
-        *status = LUA_ERRRUN;
-        return ROSTER_STAGE_ERROR;
+        return ROSTER_STAGE_FULL;
     }
     for (lua_Unsigned j = 1; j <= n; j++) {
         if (lua_rawgeti(L, first, (lua_Integer)j) != LUA_TTABLE) {

@@ -478,6 +478,8 @@ extension LuaStack {
         case badType(LuaType)
         /// A map returned a list whose item at this position is not a table (nothing pushed).
         case badItem(Int)
+        /// Too many rows for the Lua stack: a list of over 1,000,000, or a stack that cannot grow (nothing pushed).
+        case stackFull
         /// The call failed: `throwIfFailed(status:budgetHit:)` pops and throws its error.
         case failed(status: Int32, budgetHit: Bool)
     }
@@ -492,6 +494,7 @@ extension LuaStack {
         case ROSTER_STAGE_BAD_TYPE: return .badType(LuaType(rawValue: detail) ?? LuaType.none)
         case ROSTER_STAGE_BAD_ITEM: return .badItem(Int(detail))
         case ROSTER_STAGE_ERROR: return .failed(status: status, budgetHit: hit != 0)
+        case ROSTER_STAGE_FULL: return .stackFull
         default: return .rows(outcome - ROSTER_STAGE_ROW + 1)
         }
     }

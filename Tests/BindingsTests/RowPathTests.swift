@@ -84,4 +84,26 @@ import Testing
         #expect(try String(contentsOfFile: output, encoding: .utf8)
                 == "Name,\(long),City\r\nAnn,sms,Oslo\r\nBob,email,\r\nCy,call,false\r\nDi,sms,7\r\n")
     }
+
+    /// A fan-out past a million rows for one record rejects that record with a reason; the run goes on.
+    @Test func aHugeFanOutRejectsOnlyItsRecord() throws {
+        let dir = try makeTemporaryDirectory()
+        let input = try writeFile(dir, "in.csv", "Name\nAnn\nBob\n")
+        let output = (dir as NSString).appendingPathComponent("out.csv")
+        let r = try run("""
+            local src = roster.read(...)
+            local out = src:map(function(row)
+              if row.Name ~= "Ann" then return row end
+              local many = {}
+              for i = 1, 1000001 do many[i] = { Name = "x" } end
+              return many
+            end, "explode")
+            local f = roster.write(out, select(2, ...))
+            return f.rows, src:issues()[1].reason
+            """, [input, output])
+        #expect(r[0] == 1)
+        #expect(r[1].stringValue?.hasPrefix("explode returned more rows for one record than the Lua stack holds") == true, "\(r[1])")
+        #expect(r[1].stringValue?.hasSuffix("(explode, row 1, line 2)") == true, "\(r[1])")
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == "Name\r\nBob\r\n")
+    }
 }

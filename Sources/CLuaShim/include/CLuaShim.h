@@ -73,6 +73,7 @@ void roster_push_case_mapping(lua_State *L, int upper);
 int roster_pcall_budgeted(lua_State *L, int nargs, int nresults, int budgeted, int *hit);
 
 /// What one stage call over one row left (roster_stage_row).
+#define ROSTER_STAGE_FULL (-4)      // too many rows for the Lua stack (a list of over 1,000,000): nothing pushed
 #define ROSTER_STAGE_ERROR (-3)     // *status is the Lua status, the message is on top
 #define ROSTER_STAGE_BAD_TYPE (-2)  // a map returned neither a table nor nil; *detail is its type
 #define ROSTER_STAGE_BAD_ITEM (-1)  // a map returned a list whose item *detail is not a table
