@@ -4,7 +4,7 @@
 usage: peers.py JOB IN [OUT]
   csv-identity | csv-upper | csv-transform        Python's csv module (reader + writer, CRLF)
   polars-pass | polars-upper | polars-transform   polars read_csv/write_csv, every column text
-  duckdb-upper | duckdb-transform                 DuckDB COPY (SELECT ...) TO OUT
+  duckdb-identity | duckdb-upper | duckdb-transform   DuckDB COPY (SELECT ...) TO OUT
   xlsx-calamine | xlsx-openpyxl | xls-calamine | xls-xlrd   print the number of data rows
   compare A B                                     exit 0 when the two CSV files hold the same rows
 
@@ -59,7 +59,7 @@ def polars_job(kind, src, dst):
 
 def duckdb_job(kind, src, dst):
     import duckdb
-    select = UPPER_SQL if kind == "upper" else TRANSFORM_SQL
+    select = {"identity": "SELECT *", "upper": UPPER_SQL, "transform": TRANSFORM_SQL}[kind]
     con = duckdb.connect()
     con.execute(f"COPY ({select} FROM read_csv(?, header = true, all_varchar = true, quote = '\"', escape = '\"')) "
                 "TO '" + dst.replace("'", "''") + "' (FORMAT csv, HEADER)", [src])
