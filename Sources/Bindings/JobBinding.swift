@@ -179,7 +179,7 @@ struct JobBinding {
 
     private func transformed(_ source: RowSource, path: String?, job: JobHandle, target: any ImportTarget, columns: [String]?,
                              on s: LuaStack) -> JobSpec {
-        let parallel = max(source.parallel, runner.settings.parallel, Int(job.options["parallel"]?.intValue ?? 1))
+        let parallel = max(runner.settings.parallel, Int(job.options["parallel"]?.intValue ?? 1))
         return JobSpec(source: .reader(source.table.reader, path: path, accounting: source.table.accounting),
                 transform: RowTransforms.make(stack: s, source: source, columns: columns, parallel: parallel, setup: workers),
                 mapping: job.mapping, options: job.options, hooks: job.hooks, target: target)

@@ -11,10 +11,12 @@ struct WorkerSetup: Sendable {
     var environment: [String: String]
 }
 
-/// Picks the transform for a source's stages: the script's own state, or `parallel` states.
+/// Picks the transform for a source's stages: the script's own state, or N states, N the larger of
+/// `parallel` (the run's or the job's) and the source's own (`map(fn, { parallel = N })`).
 enum RowTransforms {
     static func make(stack: LuaStack, source: RowSource, columns: [String]?, parallel: Int, setup: WorkerSetup) -> any RecordTransform {
         let sequential = LuaTransform(stack: stack, source: source, columns: columns)
+        let parallel = max(parallel, source.parallel)
         guard parallel > 1, !source.stages.isEmpty else { return sequential }
         return ParallelTransform(sequential: sequential, stack: stack, source: source, workers: parallel, setup: setup)
     }
@@ -77,7 +79,36 @@ private struct PortableStage: Sendable {
     var function: PortableValue
 }
 
-/// Records copied out of the reader's buffer for a worker: fields as (start, length) pairs into `bytes`.
+/// Fields copied out of a buffer that is about to be reused: their bytes one after another, and
+/// each field's (start, length) in `spans`.
+private struct CopiedFields: Sendable {
+    var bytes: [UInt8] = []
+    var spans: [Int] = []
+    /// How many fields are held.
+    var count: Int { spans.count / 2 }
+
+    mutating func append(_ fields: BorrowedFields) {
+        for i in 0 ..< fields.count {
+            let field = fields[i]
+            spans.append(bytes.count)
+            spans.append(field.count)
+            bytes.append(contentsOf: field)
+        }
+    }
+
+    /// Fields `first ..< first + n` lent over `base` (these `bytes`, held by the caller), in `slots`.
+    func lend(_ first: Int, count n: Int, base: UnsafeBufferPointer<UInt8>, into slots: FieldSlots) -> BorrowedFields {
+        slots.reserve(n)
+        for f in 0 ..< n {
+            let at = 2 * (first + f)
+            slots.starts[f] = base.baseAddress.map { UnsafePointer($0 + spans[at]) }
+            slots.lengths[f] = spans[at + 1]
+        }
+        return slots.fields(n)
+    }
+}
+
+/// Records copied out of the reader's buffer for a worker.
 private struct InBatch: Sendable {
     /// Position in the input: results are handed over in this order.
     var sequence = 0
@@ -85,36 +116,29 @@ private struct InBatch: Sendable {
         var number: Int
         var line: Int
         var warnings: [String]
-        var firstSpan: Int
+        var firstField: Int
         var fields: Int
     }
-    var bytes: [UInt8] = []
-    var spans: [Int] = []
+    var fields = CopiedFields()
     var items: [Item] = []
 
-    /// `item` as a borrowed record over `bytes` (this batch's `bytes`, held by the caller), its fields in `slots`.
-    func record(_ item: Item, bytes: UnsafeBufferPointer<UInt8>, slots: FieldSlots) -> BorrowedRecord {
-        slots.reserve(item.fields)
-        for f in 0 ..< item.fields {
-            let at = item.firstSpan + 2 * f
-            slots.starts[f] = bytes.baseAddress.map { UnsafePointer($0 + spans[at]) }
-            slots.lengths[f] = spans[at + 1]
-        }
-        return BorrowedRecord(number: item.number, line: item.line, fields: slots.fields(item.fields), warnings: item.warnings)
+    /// `item` as a borrowed record over `base` (this batch's bytes, held by the caller), its fields in `slots`.
+    func record(_ item: Item, base: UnsafeBufferPointer<UInt8>, slots: FieldSlots) -> BorrowedRecord {
+        BorrowedRecord(number: item.number, line: item.line, fields: fields.lend(item.firstField, count: item.fields, base: base, into: slots),
+                       warnings: item.warnings)
     }
 }
 
-/// What a worker made of a batch: per record a verdict, kept rows' values as spans into `bytes`.
+/// What a worker made of a batch: per record a verdict, and the kept rows' values.
 private struct OutBatch: Sendable {
     /// The InBatch's sequence; -1 for a worker that could not be set up.
     var sequence = 0
     enum Result: Sendable {
-        case kept(firstSpan: Int, rows: Int)
+        case kept(firstField: Int, rows: Int)
         case skipped(String)
         case rejected(String)
     }
-    var bytes: [UInt8] = []
-    var spans: [Int] = []
+    var values = CopiedFields()
     var results: [Result] = []
     /// Set when the worker could not go on (a script error that stops the run).
     var failure: String?
@@ -219,15 +243,10 @@ private final class WorkerPool {
     }
 
     func submit(_ record: BorrowedRecord, done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
-        let first = batch.spans.count
-        for i in 0 ..< record.fields.count {
-            let field = record.fields[i]
-            batch.spans.append(batch.bytes.count)
-            batch.spans.append(field.count)
-            batch.bytes.append(contentsOf: field)
-        }
-        batch.items.append(.init(number: record.number, line: record.line, warnings: record.warnings, firstSpan: first, fields: record.fields.count))
-        if batch.items.count >= batchSize || batch.bytes.count >= 1 << 20 { try send(done: done) }
+        let first = batch.fields.count
+        batch.fields.append(record.fields)
+        batch.items.append(.init(number: record.number, line: record.line, warnings: record.warnings, firstField: first, fields: record.fields.count))
+        if batch.items.count >= batchSize || batch.fields.bytes.count >= 1 << 20 { try send(done: done) }
     }
 
     func finish(done: (BorrowedRecord, TransformVerdict, BorrowedRows?) throws -> Void) throws {
@@ -249,7 +268,7 @@ private final class WorkerPool {
         pending.append(batch)
         sent += 1
         batch = InBatch()
-        batch.bytes.reserveCapacity(pending.last?.bytes.count ?? 0)
+        batch.fields.bytes.reserveCapacity(pending.last?.fields.bytes.count ?? 0)
     }
 
     /// Reads back the oldest batch and hands its records over in order.
@@ -269,18 +288,13 @@ private final class WorkerPool {
             stop()
             throw RosterScriptError(failure)
         }
-        try input.bytes.withUnsafeBufferPointer { inBytes in
-            try out.bytes.withUnsafeBufferPointer { outBytes in
+        try input.fields.bytes.withUnsafeBufferPointer { inBytes in
+            try out.values.bytes.withUnsafeBufferPointer { outBytes in
                 for (k, item) in input.items.enumerated() {
-                    let record = input.record(item, bytes: inBytes, slots: recordSlots)
+                    let record = input.record(item, base: inBytes, slots: recordSlots)
                     switch out.results[k] {
-                    case let .kept(firstSpan, rows):
-                        rowSlots.reserve(rows * width)
-                        for v in 0 ..< rows * width {
-                            let at = firstSpan + 2 * v
-                            rowSlots.starts[v] = outBytes.baseAddress.map { UnsafePointer($0 + out.spans[at]) }
-                            rowSlots.lengths[v] = out.spans[at + 1]
-                        }
+                    case let .kept(firstField, rows):
+                        _ = out.values.lend(firstField, count: rows * width, base: outBytes, into: rowSlots)
                         try done(record, .kept, BorrowedRows(count: rows, width: width, slots: rowSlots))
                     case .skipped(let reason):
                         try done(record, .skipped(reason), nil)
@@ -327,12 +341,12 @@ private enum Worker {
         while let batch = input.take() {
             var out = OutBatch(sequence: batch.sequence)
             out.results.reserveCapacity(batch.items.count)
-            out.bytes.reserveCapacity(batch.bytes.count + batch.bytes.count / 4)
-            out.spans.reserveCapacity(batch.spans.count)
+            out.values.bytes.reserveCapacity(batch.fields.bytes.count + batch.fields.bytes.count / 4)
+            out.values.spans.reserveCapacity(batch.fields.spans.count)
             do {
-                try batch.bytes.withUnsafeBufferPointer { bytes in
+                try batch.fields.bytes.withUnsafeBufferPointer { bytes in
                     for item in batch.items {
-                        let record = batch.record(item, bytes: bytes, slots: slots)
+                        let record = batch.record(item, base: bytes, slots: slots)
                         out.results.append(try Self.transform(record, with: transform, header: header, into: &out))
                     }
                 }
@@ -350,20 +364,12 @@ private enum Worker {
                                   into out: inout OutBatch) throws -> OutBatch.Result {
         var kept: OutBatch.Result?
         let verdict = try transform.apply(record, header: header) { rows in
-            let first = out.spans.count
-            for r in 0 ..< rows.count {
-                let fields = rows[r]
-                for i in 0 ..< fields.count {
-                    let value = fields[i]
-                    out.spans.append(out.bytes.count)
-                    out.spans.append(value.count)
-                    out.bytes.append(contentsOf: value)
-                }
-            }
-            kept = .kept(firstSpan: first, rows: rows.count)
+            let first = out.values.count
+            for r in 0 ..< rows.count { out.values.append(rows[r]) }
+            kept = .kept(firstField: first, rows: rows.count)
         }
         switch verdict {
-        case .kept: return kept ?? .kept(firstSpan: out.spans.count, rows: 0)
+        case .kept: return kept ?? .kept(firstField: out.values.count, rows: 0)
         case .skipped(let reason): return .skipped(reason)
         case .rejected(let reason): return .rejected(reason)
         }

@@ -23,20 +23,12 @@ final class OpenedTable {
         set { input.errorsFile = newValue }
     }
 
-    /// The reader again when it lends records without making strings.
-    private let borrowing: (any BorrowingReader)?
-    /// Lends the strings of a reader that makes them, for the same row path.
-    let lender = RecordLender()
-
-    /// The next event of the reader, borrowed when it can.
-    func nextEvent() throws -> BorrowedEvent? {
-        if let borrowing { return try borrowing.nextBorrowed() }
-        return try reader.next().map { .event($0) }
-    }
+    /// The reader's records on the row path (borrowed, or their strings lent).
+    let records: RecordStream
 
     init(reader: any TableReader, path: String, stack s: LuaStack) throws {
         self.reader = reader
-        borrowing = reader as? any BorrowingReader
+        records = RecordStream(reader)
         self.path = path
         input = ReportInput(path: path, accounting: RowAccounting())
         let header = reader.header
@@ -72,8 +64,7 @@ final class OpenedTable {
             }
             try s.pushRow(keys: meta - 1, metatable: meta, count: count, starts: padding.starts, lengths: padding.lengths)
         }
-        s.stackRemove(meta - 1)
-        s.stackRemove(meta - 1)
+        s.remove(count: 2, at: meta - 1)
     }
     private let padding = FieldSlots()
 }
@@ -119,15 +110,13 @@ final class RowSource {
     /// Rejected records and records the stages skip or reject are accounted for on the way.
     func pullRecord(on s: LuaStack) throws -> (count: Int32, record: Record)? {
         if table.finished { return nil }
-        while let event = try table.nextEvent() {
+        while let step = try table.records.next() {
             table.accounting.recordRead()
             let record: BorrowedRecord
-            switch event {
-            case .event(.rejected(let r)):
+            switch step {
+            case .rejected(let r):
                 try table.accounting.record(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values))
                 continue
-            case .event(.record(let full)):
-                record = table.lender.borrow(full)
             case .record(let borrowed):
                 record = borrowed
             }

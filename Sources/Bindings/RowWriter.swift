@@ -29,9 +29,8 @@ struct RowWriter {
 
     /// A source is written by the job runner (the same loop, accounting and errors file as a job).
     private func write(source src: RowSource) throws -> WriteSummary {
-        let parallel = max(src.parallel, runner.settings.parallel)
         let transform = src.stages.isEmpty && columns == nil ? nil
-            : RowTransforms.make(stack: stack, source: src, columns: columns, parallel: parallel, setup: workers)
+            : RowTransforms.make(stack: stack, source: src, columns: columns, parallel: runner.settings.parallel, setup: workers)
         defer { src.table.finished = true }
         return try runner.export(src.table.reader, transform: transform, input: src.table.input, to: path, format: format,
                                  options: options, columns: columns, errorsFile: errorsPath)
@@ -193,39 +192,11 @@ final class RowConverter {
         }
     }
 
-    /// The row at `index` as values in column order.
+    /// The row at `index` as values in column order (its own strings).
     func values(of index: Int32) throws -> [String] {
         let s = stack
-        let row = s.absolute(index)
-        var out: [String] = []
-        out.reserveCapacity(columns.count)
-        keys.push(on: s)
-        let k = s.top
-        defer { s.setTop(k - 1) }
-        var present = 0
-        for i in 0 ..< columns.count {
-            s.rawGet(index: i + 1, in: k)
-            switch s.rawGet(in: row) {
-            case .nil:
-                out.append("")
-            case .string, .number:
-                out.append(s.string(at: -1) ?? "")
-                present += 1
-            case .boolean:
-                out.append(s.boolean(at: -1) ? "true" : "false")
-                present += 1
-            case let other:
-                throw RowProblem(description: "column '\(columns[i])' holds a \(other.name); values must be strings, numbers or booleans")
-            }
-            s.pop()
-        }
-        var total = 0
-        s.pushNil()
-        while s.next(row) {
-            s.pop()
-            total += 1
-        }
-        if total > present { try checkKeys(of: row) }
-        return out
+        let base = s.top
+        defer { s.setTop(base) }
+        return try lend(rows: s.absolute(index), count: 1)[0].strings()
     }
 }

@@ -294,28 +294,25 @@ public final class JobRunner {
         settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
         // Records travel borrowed (bytes in the reader's buffer) from a reader that can lend them;
         // the others' strings are lent the same way, so there is one row path.
-        let borrowing = reader as? any BorrowingReader
-        let lender = RecordLender()
+        let stream = RecordStream(reader)
         while true {
-            let event: BorrowedEvent?
-            do { event = try borrowing?.nextBorrowed() ?? reader.next().map { .event($0) } } catch {
+            let step: RecordStream.Step?
+            do { step = try stream.next() } catch {
                 throw JobError(.usage, stage: "read", "cannot go on reading \(input.path): \(error)", underlying: error)
             }
-            guard let event else { break }
+            guard let step else { break }
             accounting.recordRead()
             if accounting.read & 4095 == 0 {
                 try settings.checkInterrupted(stage: "transform")
                 settings.progress?.update(stage: "transform", rows: accounting.read, bytes: 0)
             }
             let record: BorrowedRecord
-            switch event {
-            case .event(.rejected(let r)):
+            switch step {
+            case .rejected(let r):
                 try log?.append(record: r.number, line: r.line, values: r.values)
                 try staging.account(RowIssue(outcome: .rejected, record: r.number, line: r.line, reason: r.reason, values: r.values, stage: "read"),
                                     accounting: accounting)
                 continue
-            case .event(.record(let full)):
-                record = lender.borrow(full)
             case .record(let borrowed):
                 record = borrowed
             }

@@ -90,12 +90,8 @@ public final class RowAccounting {
         }
     }
 
-    /// Notes the reader's warnings about a record (once per record, before its outcome is known).
-    public func noteWarnings(of record: Record) {
-        noteWarnings(record: record.number, line: record.line, warnings: record.warnings)
-    }
-
-    /// Counts a record that carries reader warnings (and keeps the first few as examples).
+    /// Notes the reader's warnings about a record (once per record, before its outcome is known): counts
+    /// a record that carries some and keeps the first few as examples.
     @inline(__always)
     public func noteWarnings(record: Int, line: Int, warnings found: [String]) {
         guard !found.isEmpty else { return }

@@ -95,6 +95,44 @@ public protocol BorrowingReader: TableReader {
     func nextBorrowed() throws -> BorrowedEvent?
 }
 
+/// A table read on the row path, whatever its reader: every record borrowed (the reader's own bytes
+/// when it can lend them, its strings lent otherwise), every rejection as the reader made it.
+public final class RecordStream {
+    /// What one step produced.
+    public enum Step {
+        case record(BorrowedRecord)
+        case rejected(RejectedRecord)
+    }
+
+    public let reader: any TableReader
+    private let borrowing: (any BorrowingReader)?
+    private let lender = RecordLender()
+
+    public init(_ reader: any TableReader) {
+        self.reader = reader
+        borrowing = reader as? any BorrowingReader
+    }
+
+    /// The next record or rejection, nil at the end; a record is valid until the next call.
+    public func next() throws -> Step? {
+        let event: ReadEvent
+        if let borrowing {
+            switch try borrowing.nextBorrowed() {
+            case nil: return nil
+            case .record(let record): return .record(record)
+            case .event(let made): event = made
+            }
+        } else {
+            guard let made = try reader.next() else { return nil }
+            event = made
+        }
+        switch event {
+        case .record(let record): return .record(lender.borrow(record))
+        case .rejected(let rejected): return .rejected(rejected)
+        }
+    }
+}
+
 /// A writer that takes fields as bytes (no `String` per field).
 public protocol ByteRowWriter: TableWriter {
     /// Writes one row aligned with the header, from bytes (UTF-8).

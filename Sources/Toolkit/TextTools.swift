@@ -3,31 +3,12 @@ import Foundation
 
 /// Case mapping, whitespace cleanup, NFC and ASCII folding for names and other contact text.
 public enum TextTools: Sendable {
-    /// Unicode upper case (full mappings: "straße" -> "STRASSE").
-    public static func upper(_ s: String) -> String { asciiMapped(s, from: 0x61, to: 0x7A, by: -32) ?? s.uppercased() }
+    /// Unicode upper case (full mappings: "straße" -> "STRASSE"). From Lua, ASCII and Latin-1 text is
+    /// mapped in C before it gets here (`roster_case_map`).
+    public static func upper(_ s: String) -> String { s.uppercased() }
 
     /// Unicode lower case.
-    public static func lower(_ s: String) -> String { asciiMapped(s, from: 0x41, to: 0x5A, by: 32) ?? s.lowercased() }
-
-    /// `s` with the ASCII bytes in `from...to` shifted by `by`, when `s` is all ASCII (nil otherwise:
-    /// the Unicode rules apply). The common case of contact data, without the Unicode tables.
-    private static func asciiMapped(_ s: String, from: UInt8, to: UInt8, by: Int8) -> String? {
-        var s = s
-        return s.withUTF8 { bytes -> String? in
-            var ascii = true
-            var changes = false
-            for b in bytes {
-                if b >= 0x80 { ascii = false; break }
-                if b >= from && b <= to { changes = true }
-            }
-            guard ascii else { return nil }
-            guard changes else { return String(decoding: bytes, as: UTF8.self) }
-            return String(unsafeUninitializedCapacity: bytes.count) { out in
-                for (i, b) in bytes.enumerated() { out[i] = b >= from && b <= to ? UInt8(Int(b) + Int(by)) : b }
-                return bytes.count
-            }
-        }
-    }
+    public static func lower(_ s: String) -> String { s.lowercased() }
 
     /// Title case for names: each word's first letter in title case, the rest lower; words start after
     /// whitespace, a hyphen, an apostrophe (' or ’) or a period. Mc/Mac are not guessed.

@@ -263,7 +263,7 @@ struct MultipartFileBody: BodyChunkSource {
 final class MultipartReader: BodyChunkReader {
     private enum Phase { case preamble, file, epilogue, done }
     private let body: MultipartFileBody
-    /// Read with read(2) straight into the chunk: no `Data` and no second copy per chunk.
+    /// Read with read(2) straight into each chunk (no `Data`); the transport copies a chunk once into its buffer.
     private let fd: Int32
     private var phase = Phase.preamble
     private var sent: Int64 = 0
